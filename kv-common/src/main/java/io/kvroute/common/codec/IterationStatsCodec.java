@@ -1,0 +1,172 @@
+package io.kvroute.common.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TensorRT-LLM {@code GET /metrics} JSON: an array of {@link IterationStats}. Unknown fields (gpuMemUsage,
+ * timestamp, ...) are ignored; missing numeric fields read as 0; integral floats are accepted for integer fields.
+ * Any structural error fails the whole array (the agent just polls again).
+ */
+public final class IterationStatsCodec {
+
+  private IterationStatsCodec() {
+  }
+
+  public static String encodeArray(List<IterationStats> stats) {
+    StringWriter out = new StringWriter(64 + stats.size() * 512);
+    try (JsonGenerator g = JsonSupport.FACTORY.createGenerator(out)) {
+      g.writeStartArray();
+      for (IterationStats s : stats) {
+        g.writeStartObject();
+        g.writeNumberField("iter", s.iter());
+        g.writeNumberField("iterLatencyMS", s.iterLatencyMS());
+        g.writeNumberField("numActiveRequests", s.numActiveRequests());
+        g.writeNumberField("numQueuedRequests", s.numQueuedRequests());
+        IterationStats.KvCacheStats k = s.kvCacheStats();
+        if (k != null) {
+          g.writeObjectFieldStart("kvCacheStats");
+          g.writeNumberField("maxNumBlocks", k.maxNumBlocks());
+          g.writeNumberField("freeNumBlocks", k.freeNumBlocks());
+          g.writeNumberField("usedNumBlocks", k.usedNumBlocks());
+          g.writeNumberField("tokensPerBlock", k.tokensPerBlock());
+          g.writeNumberField("allocTotalBlocks", k.allocTotalBlocks());
+          g.writeNumberField("allocNewBlocks", k.allocNewBlocks());
+          g.writeNumberField("reusedBlocks", k.reusedBlocks());
+          g.writeNumberField("missedBlocks", k.missedBlocks());
+          g.writeNumberField("cacheHitRate", k.cacheHitRate());
+          g.writeEndObject();
+        }
+        IterationStats.InflightBatchingStats b = s.inflightBatchingStats();
+        if (b != null) {
+          g.writeObjectFieldStart("inflightBatchingStats");
+          g.writeNumberField("numContextRequests", b.numContextRequests());
+          g.writeNumberField("numGenRequests", b.numGenRequests());
+          g.writeNumberField("numPausedRequests", b.numPausedRequests());
+          g.writeNumberField("numScheduledRequests", b.numScheduledRequests());
+          g.writeNumberField("numCtxTokens", b.numCtxTokens());
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory JSON generation failed", e);
+    }
+    return out.toString();
+  }
+
+  public static List<IterationStats> decodeArray(String json) throws DecodeException {
+    if (json == null) {
+      throw new DecodeException("null JSON");
+    }
+    try (JsonParser p = JsonSupport.FACTORY.createParser(json)) {
+      JsonSupport.next(p);
+      JsonSupport.expect(p, JsonToken.START_ARRAY, "metrics");
+      List<IterationStats> out = new ArrayList<>();
+      while (JsonSupport.next(p) != JsonToken.END_ARRAY) {
+        out.add(readStats(p));
+      }
+      if (p.nextToken() != null) {
+        throw new DecodeException("trailing data after metrics array");
+      }
+      return out;
+    } catch (IOException e) {
+      throw JsonSupport.malformed("malformed metrics JSON", e);
+    }
+  }
+
+  private static IterationStats readStats(JsonParser p) throws IOException, DecodeException {
+    JsonSupport.expect(p, JsonToken.START_OBJECT, "iteration stats");
+    long iter = 0;
+    double latency = 0;
+    int active = 0;
+    int queued = 0;
+    IterationStats.KvCacheStats kv = null;
+    IterationStats.InflightBatchingStats ifb = null;
+    while (JsonSupport.next(p) != JsonToken.END_OBJECT) {
+      String key = p.currentName();
+      JsonToken v = JsonSupport.next(p);
+      if (v == JsonToken.VALUE_NULL) {
+        continue;
+      }
+      switch (key) {
+        case "iter" -> iter = JsonSupport.readLong(p, key, Long.MIN_VALUE, Long.MAX_VALUE);
+        case "iterLatencyMS" -> latency = JsonSupport.readDouble(p, key);
+        case "numActiveRequests" -> active = JsonSupport.readInt(p, key);
+        case "numQueuedRequests" -> queued = JsonSupport.readInt(p, key);
+        case "kvCacheStats" -> kv = readKvCacheStats(p);
+        case "inflightBatchingStats" -> ifb = readInflight(p);
+        default -> p.skipChildren();
+      }
+    }
+    return new IterationStats(iter, latency, active, queued, kv, ifb);
+  }
+
+  private static IterationStats.KvCacheStats readKvCacheStats(JsonParser p) throws IOException, DecodeException {
+    JsonSupport.expect(p, JsonToken.START_OBJECT, "kvCacheStats");
+    long max = 0;
+    long free = 0;
+    long used = 0;
+    int tpb = 0;
+    long allocTotal = 0;
+    long allocNew = 0;
+    long reused = 0;
+    long missed = 0;
+    double hitRate = 0;
+    while (JsonSupport.next(p) != JsonToken.END_OBJECT) {
+      String key = p.currentName();
+      JsonToken v = JsonSupport.next(p);
+      if (v == JsonToken.VALUE_NULL) {
+        continue;
+      }
+      switch (key) {
+        case "maxNumBlocks" -> max = readLong(p, key);
+        case "freeNumBlocks" -> free = readLong(p, key);
+        case "usedNumBlocks" -> used = readLong(p, key);
+        case "tokensPerBlock" -> tpb = JsonSupport.readInt(p, key);
+        case "allocTotalBlocks" -> allocTotal = readLong(p, key);
+        case "allocNewBlocks" -> allocNew = readLong(p, key);
+        case "reusedBlocks" -> reused = readLong(p, key);
+        case "missedBlocks" -> missed = readLong(p, key);
+        case "cacheHitRate" -> hitRate = JsonSupport.readDouble(p, key);
+        default -> p.skipChildren();
+      }
+    }
+    return new IterationStats.KvCacheStats(max, free, used, tpb, allocTotal, allocNew, reused, missed, hitRate);
+  }
+
+  private static IterationStats.InflightBatchingStats readInflight(JsonParser p) throws IOException, DecodeException {
+    JsonSupport.expect(p, JsonToken.START_OBJECT, "inflightBatchingStats");
+    int ctx = 0;
+    int gen = 0;
+    int paused = 0;
+    int scheduled = 0;
+    int ctxTokens = 0;
+    while (JsonSupport.next(p) != JsonToken.END_OBJECT) {
+      String key = p.currentName();
+      JsonToken v = JsonSupport.next(p);
+      if (v == JsonToken.VALUE_NULL) {
+        continue;
+      }
+      switch (key) {
+        case "numContextRequests" -> ctx = JsonSupport.readInt(p, key);
+        case "numGenRequests" -> gen = JsonSupport.readInt(p, key);
+        case "numPausedRequests" -> paused = JsonSupport.readInt(p, key);
+        case "numScheduledRequests" -> scheduled = JsonSupport.readInt(p, key);
+        case "numCtxTokens" -> ctxTokens = JsonSupport.readInt(p, key);
+        default -> p.skipChildren();
+      }
+    }
+    return new IterationStats.InflightBatchingStats(ctx, gen, paused, scheduled, ctxTokens);
+  }
+
+  private static long readLong(JsonParser p, String key) throws IOException, DecodeException {
+    return JsonSupport.readLong(p, key, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+}
