@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -14,8 +15,16 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The HuggingFace reference cases (transformers apply_chat_template + tokenizer, copied from
- * shared/golden/qwen2_5_chat_template.json): prompt string and token ids must match byte for byte.
+ * Reference conversations whose prompt string and token ids must match byte for byte.
+ *
+ * <ul>
+ *   <li>{@code qwen2_5_chat_template.json}: HuggingFace transformers apply_chat_template + tokenizer (copied from
+ *       shared/golden/).
+ *   <li>{@code qwen2_5_extra_cases.json}: tool calls and results, unicode, whitespace, special-token text in user
+ *       content, system present/absent/inline, unknown roles, a 5k-token conversation. Prompts rendered by Jinja2
+ *       with HF's environment (src/test/tools/hf_render.py), ids by @lenml/tokenizers (a transformers.js port);
+ *       neither shares code with DJL or jinjava.
+ * </ul>
  */
 class ChatTemplateGoldenTest {
 
@@ -38,18 +47,30 @@ class ChatTemplateGoldenTest {
 
   @TestFactory
   Stream<DynamicTest> shouldReproduceHuggingFaceGoldenCases() throws IOException {
+    return casesOf("/tokenizer/qwen2_5_chat_template.json");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> shouldReproduceExtraReferenceCases() throws IOException {
+    return casesOf("/tokenizer/qwen2_5_extra_cases.json");
+  }
+
+  private static Stream<DynamicTest> casesOf(String resource) throws IOException {
     ModelTokenizer tokenizer = ModelTokenizer.loadBundled();
-    return loadCases("/tokenizer/qwen2_5_chat_template.json").stream().map(o -> (JsonObject) o)
+    return loadCases(resource).stream().map(o -> (JsonObject) o)
         .map(c -> DynamicTest.dynamicTest(c.getString("name"), () -> {
           String expectedPrompt = c.getString("prompt");
           if (c.containsKey("messages")) {
-            String prompt = tokenizer.applyChatTemplate(listOfMaps(c, "messages"), listOfMaps(c, "tools"), true);
+            boolean addGenerationPrompt = c.getBoolean("add_generation_prompt", true);
+            String prompt = tokenizer.applyChatTemplate(listOfMaps(c, "messages"), listOfMaps(c, "tools"),
+                addGenerationPrompt);
             assertThat(prompt).isEqualTo(expectedPrompt);
-            assertThat(tokenizer.encodeChat(listOfMaps(c, "messages"), listOfMaps(c, "tools"), true))
+            assertThat(tokenizer.encodeChat(listOfMaps(c, "messages"), listOfMaps(c, "tools"), addGenerationPrompt))
                 .containsExactly(ids(c));
           }
           assertThat(tokenizer.encode(expectedPrompt)).containsExactly(ids(c));
-          assertThat(tokenizer.decode(ids(c))).isEqualTo(expectedPrompt);
+          // The tokenizer's normalizer is NFC, so decoding gives back the NFC form of the prompt.
+          assertThat(tokenizer.decode(ids(c))).isEqualTo(Normalizer.normalize(expectedPrompt, Normalizer.Form.NFC));
         }));
   }
 }
