@@ -247,7 +247,7 @@ public final class LoadGenMain {
     long t0 = System.nanoTime();
     ModelTokenizer tokenizer = dir == null || dir.isEmpty() ? ModelTokenizer.loadBundled()
         : ModelTokenizer.load(Path.of(dir));
-    TokenVocabulary vocab = TokenizerVocabulary.build(tokenizer, 4096, 160_000);
+    TokenVocabulary vocab = TokenizerVocabulary.build(tokenizer, 4096, tokenizer.vocabSize());
     err.printf(Locale.ROOT, "loadgen: %d single-token words from the %s tokenizer (%.1f s)%n", vocab.size(),
         tokenizer.modelName(), (System.nanoTime() - t0) / 1e9);
     return vocab;
