@@ -1,7 +1,9 @@
 package io.kvroute.router.core;
 
-import io.kvroute.common.event.KvEventBatch;
 import io.kvroute.common.event.KvEvent;
+import io.kvroute.common.event.KvEventBatch;
+import io.kvroute.router.core.impl.DefaultRouterCore;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * (worker, dp rank) is a separate scheduling target.
  */
 public interface RouterCore extends AutoCloseable {
+
+  /** A core with its own index owner thread; {@code clock} drives request expiry. Close it to stop the thread. */
+  static RouterCore create(RouterCoreConfig config, Clock clock) {
+    return new DefaultRouterCore(config, clock);
+  }
 
   // ---- index writes (asynchronous, FIFO) ----
 
@@ -40,6 +47,14 @@ public interface RouterCore extends AutoCloseable {
 
   /** Matched prefix depth per target and tree size per target, for a query of local block hashes. */
   OverlapScores findMatches(long[] localHashes);
+
+  /**
+   * As {@link #findMatches(long[])}; with {@code earlyExit} the walk stops as soon as one target is left (that
+   * target's depth is then a lower bound).
+   */
+  default OverlapScores findMatches(long[] localHashes, boolean earlyExit) {
+    return findMatches(localHashes);
+  }
 
   /**
    * The index as stored events that rebuild it, grouped by target: for each (worker, dp rank) a list of

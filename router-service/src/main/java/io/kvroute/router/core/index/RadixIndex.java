@@ -1,0 +1,478 @@
+package io.kvroute.router.core.index;
+
+import io.kvroute.common.event.KvEvent;
+import it.unimi.dsi.fastutil.HashCommon;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Radix (prefix) tree of cached blocks keyed by local hash, with a per-target lookup from engine block hash to
+ * node (DESIGN §5, reference notes §3.1). Targets are dense indices (see {@link TargetRegistry}).
+ *
+ * <p>Threading: every mutating method must be called by one writer thread. {@link #match} and the size getters may
+ * run concurrently on other threads: they never throw or loop on torn state, but their result is only meaningful
+ * if the caller validates that no write happened meanwhile (the facade does so with a {@code StampedLock}).
+ *
+ * <p>Semantics: stored with an unknown parent drops the whole event; stored with a block hash repeated in the
+ * event (or equal to its parent) is rejected as self-referencing; removed of an unknown hash is counted and the
+ * rest applied; cleared forgets one target. A node no target holds and with no children is unlinked at once,
+ * and its parent after it if that becomes empty too (no leak). A node that loses its last holder but still has
+ * children (a worker evicted a parent before its child) stays until the children go.
+ */
+public final class RadixIndex {
+
+  /** Outcome counters, by reason. */
+  public enum Drop {
+    UNKNOWN_PARENT("unknown_parent"), UNKNOWN_BLOCK("unknown_block"), SELF_REFERENCE("self_reference");
+
+    public final String label;
+
+    Drop(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Called by the index after each block mutation, so the owner can bound how long it holds a write lock. */
+  public interface WriteGate {
+    WriteGate NONE = () -> { };
+
+    void tick();
+  }
+
+  private static final long MAP_ENTRY_BYTES = 12;
+  private static final long MAP_OVERHEAD_BYTES = 96;
+
+  private final RadixNode root = new RadixNode(0L, 0L);
+  @SuppressWarnings("unchecked")
+  private Long2ObjectOpenHashMap<RadixNode>[] lookup = new Long2ObjectOpenHashMap[64];
+  private int maxTargets;
+  private long nodes;
+  private long entries;
+  private long tableSlots;
+  private long hiWords;
+  private long eventsApplied;
+  private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+
+  // ---------------------------------------------------------------- writes (owner thread)
+
+  /** Applies one event of a target. Returns false if the event (or part of it) was dropped. */
+  public boolean apply(int target, KvEvent event, WriteGate gate) {
+    eventsApplied++;
+    if (event instanceof KvEvent.Stored s) {
+      return store(target, s, gate);
+    } else if (event instanceof KvEvent.Removed r) {
+      return remove(target, r.blockHashes(), gate);
+    } else {
+      clear(target, gate);
+      return true;
+    }
+  }
+
+  public boolean apply(int target, KvEvent event) {
+    return apply(target, event, WriteGate.NONE);
+  }
+
+  private boolean store(int target, KvEvent.Stored s, WriteGate gate) {
+    long[] blocks = s.blockHashes();
+    long[] locals = s.tokensHashes();
+    if (selfReferencing(s)) {
+      drops.incrementAndGet(Drop.SELF_REFERENCE.ordinal());
+      return false;
+    }
+    Long2ObjectOpenHashMap<RadixNode> map = mapFor(target);
+    RadixNode parent = root;
+    if (s.hasParent()) {
+      parent = map.get(s.parentHash());
+      if (parent == null || detached(parent)) {
+        if (parent != null) {
+          map.remove(s.parentHash());
+          entries--;
+        }
+        drops.incrementAndGet(Drop.UNKNOWN_PARENT.ordinal());
+        return false;
+      }
+    }
+    for (int i = 0; i < blocks.length; i++) {
+      long bh = blocks[i];
+      RadixNode c = parent.find(locals[i]);
+      if (c == null) {
+        c = new RadixNode(locals[i], bh);
+        c.parent = parent;
+        tableSlots += parent.addChild(c);
+        nodes++;
+      }
+      RadixNode prev = map.put(bh, c);
+      if (prev == null) {
+        entries++;
+      } else if (prev != c && prev.remove(target)) {
+        // The engine re-stored this hash elsewhere: it no longer holds the old place.
+        hiWords -= prev.trimHigh();
+        pruneUp(prev);
+      }
+      hiWords += c.add(target);
+      parent = c;
+      gate.tick();
+    }
+    return true;
+  }
+
+  private static boolean selfReferencing(KvEvent.Stored s) {
+    long[] blocks = s.blockHashes();
+    if (blocks.length <= 8) {
+      for (int i = 0; i < blocks.length; i++) {
+        if (s.hasParent() && blocks[i] == s.parentHash()) {
+          return true;
+        }
+        for (int j = i + 1; j < blocks.length; j++) {
+          if (blocks[i] == blocks[j]) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    long[] sorted = blocks.clone();
+    Arrays.sort(sorted);
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] == sorted[i - 1]) {
+        return true;
+      }
+    }
+    return s.hasParent() && Arrays.binarySearch(sorted, s.parentHash()) >= 0;
+  }
+
+  private boolean remove(int target, long[] hashes, WriteGate gate) {
+    Long2ObjectOpenHashMap<RadixNode> map = target < lookup.length ? lookup[target] : null;
+    boolean ok = true;
+    for (long h : hashes) {
+      RadixNode n = map == null ? null : map.remove(h);
+      if (n == null) {
+        drops.incrementAndGet(Drop.UNKNOWN_BLOCK.ordinal());
+        ok = false;
+        continue;
+      }
+      entries--;
+      if (n.remove(target)) {
+        hiWords -= n.trimHigh();
+        pruneUp(n);
+      }
+      gate.tick();
+    }
+    if (map != null && map.isEmpty()) {
+      map.trim();
+    }
+    return ok;
+  }
+
+  /** Forgets every block of a target (its lookup stays, empty). */
+  public void clear(int target, WriteGate gate) {
+    Long2ObjectOpenHashMap<RadixNode> map = target < lookup.length ? lookup[target] : null;
+    if (map == null) {
+      return;
+    }
+    for (RadixNode n : map.values()) {
+      if (n.remove(target)) {
+        hiWords -= n.trimHigh();
+        pruneUp(n);
+      }
+      gate.tick();
+    }
+    entries -= map.size();
+    lookup[target] = new Long2ObjectOpenHashMap<>();
+  }
+
+  /** Forgets a target entirely (blocks and lookup). */
+  public void removeTarget(int target, WriteGate gate) {
+    clear(target, gate);
+    if (target < lookup.length) {
+      lookup[target] = null;
+    }
+  }
+
+  private void pruneUp(RadixNode n) {
+    while (n != root && n.holders == 0 && n.childCount == 0 && n.parent != null) {
+      RadixNode p = n.parent;
+      tableSlots += p.removeChild(n);
+      n.parent = null;
+      nodes--;
+      n = p;
+    }
+  }
+
+  private boolean detached(RadixNode n) {
+    return n != root && n.parent == null;
+  }
+
+  private Long2ObjectOpenHashMap<RadixNode> mapFor(int target) {
+    if (target >= lookup.length) {
+      lookup = Arrays.copyOf(lookup, Math.max(target + 1, lookup.length * 2));
+    }
+    Long2ObjectOpenHashMap<RadixNode> m = lookup[target];
+    if (m == null) {
+      m = new Long2ObjectOpenHashMap<>();
+      lookup[target] = m;
+    }
+    if (target >= maxTargets) {
+      maxTargets = target + 1;
+    }
+    return m;
+  }
+
+  // ---------------------------------------------------------------- reads (any thread, racy)
+
+  /**
+   * Walks the query path once and records, for every target that holds the first block, the number of leading
+   * blocks it holds (its depth). Sets only shrink along a path, so each step ANDs the active set with the child's
+   * holders and records the depth of the targets that drop out. With {@code earlyExit} the walk stops when one
+   * target is left (it gets the depth reached so far).
+   */
+  public void match(long[] hashes, int length, boolean earlyExit, MatchResult out) {
+    out.reset();
+    if (length <= 0) {
+      return;
+    }
+    RadixNode node = root.find(hashes[0]);
+    if (node == null) {
+      return;
+    }
+    if (maxTargets <= 64) {
+      matchSmall(node, hashes, length, earlyExit, out);
+    } else {
+      matchWide(node, hashes, length, earlyExit, out);
+    }
+  }
+
+  private static void matchSmall(RadixNode node, long[] hashes, int length, boolean earlyExit, MatchResult out) {
+    long active = node.bits0;
+    int d = 1;
+    while (active != 0 && d < length) {
+      if (earlyExit && (active & (active - 1)) == 0) {
+        break;
+      }
+      RadixNode c = node.find(hashes[d]);
+      if (c == null) {
+        break;
+      }
+      long next = active & c.bits0;
+      if (next != active) {
+        out.record(active & ~next, 0, d);
+        active = next;
+      }
+      node = c;
+      d++;
+    }
+    out.record(active, 0, d);
+  }
+
+  private void matchWide(RadixNode node, long[] hashes, int length, boolean earlyExit, MatchResult out) {
+    int words = (maxTargets + 63) >>> 6;
+    out.words(words);
+    long[] active = out.active;
+    int alive = 0;
+    for (int w = 0; w < words; w++) {
+      active[w] = node.word(w);
+      alive += Long.bitCount(active[w]);
+    }
+    int d = 1;
+    while (alive > 0 && d < length) {
+      if (earlyExit && alive == 1) {
+        break;
+      }
+      RadixNode c = node.find(hashes[d]);
+      if (c == null) {
+        break;
+      }
+      for (int w = 0; w < words; w++) {
+        long a = active[w];
+        if (a == 0) {
+          continue;
+        }
+        long next = a & c.word(w);
+        if (next != a) {
+          long gone = a & ~next;
+          alive -= Long.bitCount(gone);
+          out.record(gone, w, d);
+          active[w] = next;
+        }
+      }
+      node = c;
+      d++;
+    }
+    for (int w = 0; w < words; w++) {
+      if (active[w] != 0) {
+        out.record(active[w], w, d);
+      }
+    }
+  }
+
+  /** Number of (block, target) entries of one target: its tree size. */
+  public long size(int target) {
+    Long2ObjectOpenHashMap<RadixNode>[] l = lookup;
+    if (target < 0 || target >= l.length) {
+      return 0;
+    }
+    Long2ObjectOpenHashMap<RadixNode> m = l[target];
+    return m == null ? 0 : m.size();
+  }
+
+  /** Nodes in the tree, the root excluded. */
+  public long nodes() {
+    return nodes;
+  }
+
+  /** Total (block, target) entries. */
+  public long entries() {
+    return entries;
+  }
+
+  public long eventsApplied() {
+    return eventsApplied;
+  }
+
+  public long dropped(Drop reason) {
+    return drops.get(reason.ordinal());
+  }
+
+  public Map<String, Long> dropCounts() {
+    Map<String, Long> m = new TreeMap<>();
+    for (Drop d : Drop.values()) {
+      m.put(d.label, drops.get(d.ordinal()));
+    }
+    return m;
+  }
+
+  /**
+   * Approximate retained bytes: nodes, child tables, high holder words and lookup tables (fastutil open
+   * addressing: 8-byte key + 4-byte reference per slot, capacity = next power of two of size / 0.75).
+   */
+  public long approxBytes() {
+    long bytes = nodes * RadixNode.SHALLOW_BYTES + tableSlots * 4 + hiWords * 8;
+    Long2ObjectOpenHashMap<RadixNode>[] l = lookup;
+    for (Long2ObjectOpenHashMap<RadixNode> m : l) {
+      if (m != null) {
+        bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(Math.max(m.size(), 2), 0.75f);
+      }
+    }
+    return bytes;
+  }
+
+  // ---------------------------------------------------------------- dump (owner thread)
+
+  /**
+   * The tree as stored events per target, in parent-before-child order; consecutive blocks along one path are
+   * merged into one chain. When {@code exact}, a block whose target does not hold its parent (the engine evicted
+   * a parent before its child) is re-created through its missing ancestors, which are then removed again at the
+   * end of that target's list, so that replaying the list into an empty index rebuilds an identical tree.
+   * Without {@code exact} such a block is emitted under its parent's hash (a replay drops it, as the reference).
+   */
+  public Map<Integer, List<KvEvent>> dump(boolean exact) {
+    Map<Integer, ChainBuilder> builders = new HashMap<>();
+    ArrayDeque<RadixNode> stack = new ArrayDeque<>();
+    root.forEachChild(stack::push);
+    while (!stack.isEmpty()) {
+      RadixNode n = stack.pop();
+      for (int w = 0; w < (maxTargets + 63) >>> 6; w++) {
+        long bits = n.word(w);
+        while (bits != 0) {
+          int t = (w << 6) + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+          builders.computeIfAbsent(t, k -> new ChainBuilder()).add(n, t, root, exact);
+        }
+      }
+      n.forEachChild(stack::push);
+    }
+    Map<Integer, List<KvEvent>> out = new TreeMap<>();
+    builders.forEach((t, b) -> out.put(t, b.finish()));
+    return out;
+  }
+
+  private static final class ChainBuilder {
+    final List<KvEvent> events = new ArrayList<>();
+    final LongLinkedOpenHashSet toRemove = new LongLinkedOpenHashSet();
+    RadixNode last;
+    RadixNode chainParent;
+    boolean underRoot;
+    final LongArrayList blocks = new LongArrayList();
+    final LongArrayList locals = new LongArrayList();
+
+    void add(RadixNode n, int t, RadixNode root, boolean exact) {
+      if (last != null && n.parent == last) {
+        blocks.add(n.blockHash);
+        locals.add(n.localHash);
+        last = n;
+        return;
+      }
+      flush();
+      RadixNode p = n.parent;
+      if (exact && p != root && !p.has(t)) {
+        List<RadixNode> missing = new ArrayList<>();
+        while (p != root && !p.has(t)) {
+          missing.add(p);
+          p = p.parent;
+        }
+        for (int i = missing.size() - 1; i >= 0; i--) {
+          blocks.add(missing.get(i).blockHash);
+          locals.add(missing.get(i).localHash);
+          toRemove.add(missing.get(i).blockHash);
+        }
+      }
+      chainParent = p;
+      underRoot = p == root;
+      blocks.add(n.blockHash);
+      locals.add(n.localHash);
+      last = n;
+    }
+
+    void flush() {
+      if (blocks.isEmpty()) {
+        return;
+      }
+      long[] b = blocks.toLongArray();
+      long[] l = locals.toLongArray();
+      events.add(underRoot ? KvEvent.Stored.root(b, l) : KvEvent.Stored.under(chainParent.blockHash, b, l));
+      blocks.clear();
+      locals.clear();
+    }
+
+    List<KvEvent> finish() {
+      flush();
+      if (!toRemove.isEmpty()) {
+        events.add(new KvEvent.Removed(toRemove.toLongArray()));
+      }
+      return events;
+    }
+  }
+
+  /** A canonical text form of the whole tree (children sorted, holders listed), for tests. */
+  public String canonical() {
+    StringBuilder sb = new StringBuilder();
+    canonical(root, 0, sb);
+    return sb.toString();
+  }
+
+  private void canonical(RadixNode n, int depth, StringBuilder sb) {
+    List<RadixNode> kids = new ArrayList<>();
+    n.forEachChild(kids::add);
+    kids.sort((a, b) -> Long.compareUnsigned(a.localHash, b.localHash));
+    for (RadixNode k : kids) {
+      sb.append(" ".repeat(depth)).append(Long.toUnsignedString(k.localHash)).append('/')
+          .append(Long.toUnsignedString(k.blockHash)).append(" {");
+      for (int t = 0; t < maxTargets; t++) {
+        if (k.has(t)) {
+          sb.append(t).append(',');
+        }
+      }
+      sb.append("}\n");
+      canonical(k, depth + 1, sb);
+    }
+  }
+}

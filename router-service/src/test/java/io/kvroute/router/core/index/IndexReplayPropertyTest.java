@@ -1,0 +1,92 @@
+package io.kvroute.router.core.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvroute.common.event.KvEvent;
+import io.kvroute.common.hash.BlockHasher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Random event streams → dump → replay into a fresh index → identical tree, sizes and matches. */
+class IndexReplayPropertyTest {
+
+  @ParameterizedTest(name = "seed {0}, {1} targets")
+  @CsvSource({"1, 4", "2, 7", "3, 70", "4, 3", "5, 130", "6, 16"})
+  void shouldRebuildAnIdenticalTreeFromItsDump(long seed, int targets) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    RadixIndex index = new RadixIndex();
+    // Per target, the engine hashes it holds, with their local-hash paths (engine hash = sequence hash of path).
+    List<List<long[]>> held = new ArrayList<>();
+    for (int t = 0; t < targets; t++) {
+      held.add(new ArrayList<>());
+    }
+    for (int step = 0; step < 3000; step++) {
+      int t = rnd.nextInt(targets);
+      List<long[]> mine = held.get(t);
+      int kind = rnd.nextInt(100);
+      if (kind < 55) {
+        long[] prefix = mine.isEmpty() || rnd.nextInt(4) == 0 ? new long[0] : mine.get(rnd.nextInt(mine.size()));
+        int len = 1 + rnd.nextInt(6);
+        long[] path = java.util.Arrays.copyOf(prefix, prefix.length + len);
+        for (int i = prefix.length; i < path.length; i++) {
+          path[i] = 1 + rnd.nextInt(5); // small alphabet: lots of sharing between targets
+        }
+        long[] seq = BlockHasher.sequenceHashes(path);
+        long[] blocks = java.util.Arrays.copyOfRange(seq, prefix.length, path.length);
+        long[] locals = java.util.Arrays.copyOfRange(path, prefix.length, path.length);
+        KvEvent.Stored ev = prefix.length == 0 ? KvEvent.Stored.root(blocks, locals)
+            : KvEvent.Stored.under(seq[prefix.length - 1], blocks, locals);
+        if (index.apply(t, ev)) {
+          for (int i = prefix.length + 1; i <= path.length; i++) {
+            mine.add(java.util.Arrays.copyOf(path, i));
+          }
+        }
+      } else if (kind < 85 && !mine.isEmpty()) {
+        int n = 1 + rnd.nextInt(3);
+        long[] hashes = new long[n];
+        for (int i = 0; i < n; i++) {
+          long[] path = mine.get(rnd.nextInt(mine.size()));
+          long[] seq = BlockHasher.sequenceHashes(path);
+          hashes[i] = i == n - 1 && rnd.nextInt(5) == 0 ? 999_999 : seq[seq.length - 1];
+        }
+        index.apply(t, new KvEvent.Removed(hashes));
+      } else if (kind < 88) {
+        index.apply(t, KvEvent.Cleared.INSTANCE);
+        mine.clear();
+      } else if (kind < 92) {
+        index.apply(t, KvEvent.Stored.under(rnd.nextLong(), new long[] {rnd.nextLong()}, new long[] {1}));
+      }
+    }
+
+    Map<Integer, List<KvEvent>> dump = index.dump(true);
+    RadixIndex copy = new RadixIndex();
+    dump.forEach((t, events) -> events.forEach(e -> copy.apply(t, e)));
+
+    assertThat(copy.canonical()).isEqualTo(index.canonical());
+    assertThat(copy.nodes()).isEqualTo(index.nodes());
+    assertThat(copy.entries()).isEqualTo(index.entries());
+    for (int t = 0; t < targets; t++) {
+      assertThat(copy.size(t)).as("size of %d", t).isEqualTo(index.size(t));
+    }
+    MatchResult a = new MatchResult();
+    MatchResult b = new MatchResult();
+    for (int q = 0; q < 500; q++) {
+      long[] query = new long[1 + rnd.nextInt(12)];
+      for (int i = 0; i < query.length; i++) {
+        query[i] = 1 + rnd.nextInt(5);
+      }
+      boolean early = rnd.nextBoolean();
+      index.match(query, query.length, early, a);
+      copy.match(query, query.length, early, b);
+      assertThat(b.count()).isEqualTo(a.count());
+      for (int t = 0; t < targets; t++) {
+        assertThat(b.depth(t)).isEqualTo(a.depth(t));
+      }
+    }
+    assertThat(index.dropped(RadixIndex.Drop.UNKNOWN_PARENT)).isPositive();
+  }
+}

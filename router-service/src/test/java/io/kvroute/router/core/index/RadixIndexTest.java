@@ -1,0 +1,196 @@
+package io.kvroute.router.core.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvroute.common.event.KvEvent;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RadixIndexTest {
+
+  private final RadixIndex index = new RadixIndex();
+  private final MatchResult m = new MatchResult();
+
+  private static KvEvent.Stored root(long... hashes) {
+    return KvEvent.Stored.root(engine(hashes), hashes);
+  }
+
+  private static KvEvent.Stored under(long parentLocal, long... hashes) {
+    return KvEvent.Stored.under(parentLocal + 1000, engine(hashes), hashes);
+  }
+
+  /** Engine hash of a block = local hash + 1000 in these tests. */
+  private static long[] engine(long[] locals) {
+    long[] out = new long[locals.length];
+    for (int i = 0; i < locals.length; i++) {
+      out[i] = locals[i] + 1000;
+    }
+    return out;
+  }
+
+  private static KvEvent.Removed removed(long... locals) {
+    return new KvEvent.Removed(engine(locals));
+  }
+
+  private void match(long... query) {
+    index.match(query, query.length, false, m);
+  }
+
+  @Test
+  void shouldRecordDepthAtWhichEachTargetDropsOut() {
+    index.apply(0, root(1, 2, 3, 4));
+    index.apply(1, root(1, 2));
+    index.apply(2, root(1, 2, 3));
+    index.apply(3, root(9));
+
+    match(1, 2, 3, 4, 5);
+
+    assertThat(m.depth(0)).isEqualTo(4);
+    assertThat(m.depth(1)).isEqualTo(2);
+    assertThat(m.depth(2)).isEqualTo(3);
+    assertThat(m.depth(3)).isZero();
+    assertThat(m.count()).isEqualTo(3);
+    assertThat(index.size(0)).isEqualTo(4);
+    assertThat(index.nodes()).isEqualTo(5);
+    assertThat(index.entries()).isEqualTo(10);
+  }
+
+  @Test
+  void shouldStopEarlyWhenOneTargetIsLeft() {
+    index.apply(0, root(1, 2, 3, 4));
+    index.apply(1, root(1, 2));
+    index.match(new long[] {1, 2, 3, 4}, 4, true, m);
+    assertThat(m.depth(1)).isEqualTo(2);
+    assertThat(m.depth(0)).isEqualTo(3); // stopped as soon as target 0 was alone
+  }
+
+  @Test
+  void shouldDropWholeStoredEventWithUnknownParent() {
+    index.apply(0, root(1));
+    boolean ok = index.apply(0, KvEvent.Stored.under(424242, new long[] {5, 6}, new long[] {5, 6}));
+    assertThat(ok).isFalse();
+    assertThat(index.dropped(RadixIndex.Drop.UNKNOWN_PARENT)).isEqualTo(1);
+    assertThat(index.size(0)).isEqualTo(1);
+    assertThat(index.nodes()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectSelfReferencingHashes() {
+    index.apply(0, root(1));
+    assertThat(index.apply(0, KvEvent.Stored.under(1001, new long[] {1001}, new long[] {7}))).isFalse();
+    assertThat(index.apply(0, KvEvent.Stored.root(new long[] {5, 6, 5}, new long[] {1, 2, 3}))).isFalse();
+    long[] many = new long[20];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = i == 19 ? 100 : 100 + i;
+    }
+    assertThat(index.apply(0, KvEvent.Stored.root(many, many))).isFalse();
+    assertThat(index.dropped(RadixIndex.Drop.SELF_REFERENCE)).isEqualTo(3);
+    assertThat(index.size(0)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountUnknownRemovalsAndApplyTheRest() {
+    index.apply(0, root(1, 2, 3));
+    boolean ok = index.apply(0, removed(3, 77, 2));
+    assertThat(ok).isFalse();
+    assertThat(index.dropped(RadixIndex.Drop.UNKNOWN_BLOCK)).isEqualTo(1);
+    assertThat(index.size(0)).isEqualTo(1);
+    assertThat(index.nodes()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldPruneNodesNoTargetHolds() {
+    index.apply(0, root(1, 2, 3));
+    index.apply(1, root(1, 2, 4));
+    index.apply(0, removed(3, 2, 1));
+    assertThat(index.nodes()).isEqualTo(3);
+    index.apply(1, removed(4, 2, 1));
+    assertThat(index.nodes()).isZero();
+    assertThat(index.entries()).isZero();
+  }
+
+  @Test
+  void shouldKeepEvictedParentWhileAChildIsHeld() {
+    index.apply(0, root(1, 2, 3));
+    index.apply(0, removed(2));
+    assertThat(index.nodes()).isEqualTo(3);
+    match(1, 2, 3);
+    assertThat(m.depth(0)).isEqualTo(1);
+    index.apply(0, removed(3));
+    assertThat(index.nodes()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldClearOnlyOneTarget() {
+    index.apply(0, root(1, 2));
+    index.apply(1, root(1, 2));
+    index.apply(0, KvEvent.Cleared.INSTANCE);
+    assertThat(index.size(0)).isZero();
+    assertThat(index.size(1)).isEqualTo(2);
+    match(1, 2);
+    assertThat(m.depth(0)).isZero();
+    assertThat(m.depth(1)).isEqualTo(2);
+    index.removeTarget(1, RadixIndex.WriteGate.NONE);
+    assertThat(index.nodes()).isZero();
+    assertThat(index.entries()).isZero();
+  }
+
+  @Test
+  void shouldStoreUnderKnownParentAndBranch() {
+    index.apply(0, root(1, 2));
+    index.apply(0, under(2, 3, 4));
+    index.apply(1, root(1, 5));
+    assertThat(index.apply(2, under(1, 10))).isFalse();
+    assertThat(index.apply(2, root(1))).isTrue();
+    for (int i = 10; i < 40; i++) {
+      assertThat(index.apply(2, under(1, i))).isTrue();
+    }
+    match(1, 2, 3, 4);
+    assertThat(m.depth(0)).isEqualTo(4);
+    assertThat(m.depth(1)).isEqualTo(1);
+    match(1, 25);
+    assertThat(m.depth(2)).isEqualTo(2);
+    assertThat(index.nodes()).isEqualTo(35);
+    index.apply(2, KvEvent.Cleared.INSTANCE);
+    assertThat(index.nodes()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldSupportMoreThan512Targets() {
+    for (int t = 0; t < 600; t++) {
+      index.apply(t, root(1, 2, 3).blockHashes().length == 3 && t % 3 == 0 ? root(1, 2, 3) : root(1, 2));
+    }
+    index.apply(599, under(2, 3, 4));
+    match(1, 2, 3, 4);
+    assertThat(m.count()).isEqualTo(600);
+    assertThat(m.depth(0)).isEqualTo(3);
+    assertThat(m.depth(1)).isEqualTo(2);
+    assertThat(m.depth(599)).isEqualTo(4);
+    assertThat(m.depth(598)).isEqualTo(2);
+    index.match(new long[] {1, 2, 3, 4}, 4, true, m);
+    assertThat(m.depth(599)).isEqualTo(4);
+    for (int t = 0; t < 600; t++) {
+      index.apply(t, KvEvent.Cleared.INSTANCE);
+    }
+    assertThat(index.nodes()).isZero();
+  }
+
+  @Test
+  void shouldDumpChainsThatRebuildTheTree() {
+    index.apply(0, root(1, 2, 3));
+    index.apply(0, under(2, 7, 8));
+    index.apply(1, root(1, 2));
+    Map<Integer, List<KvEvent>> dump = index.dump(false);
+    RadixIndex copy = new RadixIndex();
+    dump.forEach((t, events) -> events.forEach(e -> assertThat(copy.apply(t, e)).isTrue()));
+    assertThat(copy.canonical()).isEqualTo(index.canonical());
+    assertThat(dump.get(1)).containsExactly(KvEvent.Stored.root(new long[] {1001, 1002}, new long[] {1, 2}));
+  }
+
+  @Test
+  void shouldAccountMemory() {
+    index.apply(0, root(1, 2, 3));
+    assertThat(index.approxBytes()).isGreaterThan(3L * RadixNode.SHALLOW_BYTES);
+  }
+}
