@@ -1,0 +1,108 @@
+package io.kvroute.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The gateway's Prometheus meters (names prefixed {@code kvroute_gateway_}). */
+public final class GatewayMetrics {
+
+  private final MeterRegistry registry;
+  private final Timer ttft;
+  private final Timer e2e;
+  private final Timer routerOk;
+  private final Timer routerFailed;
+  private final Timer tokenize;
+  private final Counter retries;
+  private final Counter fallbacks;
+  private final Counter disconnects;
+  private final Counter midStreamErrors;
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.ttft = histogram("kvroute.gateway.ttft", "time from request arrival to the first generated token sent");
+    this.e2e = histogram("kvroute.gateway.e2e", "time from request arrival to the end of the response");
+    this.tokenize = histogram("kvroute.gateway.tokenize", "chat template + encode time (worker pool)");
+    this.routerOk = Timer.builder("kvroute.gateway.router.latency").tag("outcome", "ok")
+        .description("POST /v1/route round trip").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+    this.routerFailed = Timer.builder("kvroute.gateway.router.latency").tag("outcome", "error")
+        .description("POST /v1/route round trip").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+    this.retries = Counter.builder("kvroute.gateway.retries").description("re-routes after a worker failed")
+        .register(registry);
+    this.fallbacks = Counter.builder("kvroute.gateway.fallbacks")
+        .description("requests routed by the fallback policy because no router answered").register(registry);
+    this.disconnects = Counter.builder("kvroute.gateway.client.disconnects")
+        .description("clients that went away before the response ended").register(registry);
+    this.midStreamErrors = Counter.builder("kvroute.gateway.stream.errors")
+        .description("worker failures after the first byte (error event sent)").register(registry);
+  }
+
+  private Timer histogram(String name, String description) {
+    return Timer.builder(name).description(description).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(120))
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One finished request. */
+  public void request(String endpoint, int status) {
+    registry.counter("kvroute.gateway.requests", "endpoint", endpoint, "status", Integer.toString(status))
+        .increment();
+  }
+
+  /** One rejected request, by OpenAI error code (or type when there is no code). */
+  public void rejected(String endpoint, String code) {
+    registry.counter("kvroute.gateway.rejected", "endpoint", endpoint, "code", code).increment();
+  }
+
+  public void ttft(long nanos) {
+    ttft.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void e2e(long nanos) {
+    e2e.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void tokenize(long nanos) {
+    tokenize.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void routerLatency(long nanos, boolean ok) {
+    (ok ? routerOk : routerFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void routerError(String router) {
+    registry.counter("kvroute.gateway.router.errors", "router", router).increment();
+  }
+
+  public void retry() {
+    retries.increment();
+  }
+
+  public void fallback() {
+    fallbacks.increment();
+  }
+
+  public void disconnect() {
+    disconnects.increment();
+  }
+
+  public void midStreamError() {
+    midStreamErrors.increment();
+  }
+
+  public double retries() {
+    return retries.count();
+  }
+
+  public double fallbacks() {
+    return fallbacks.count();
+  }
+}
