@@ -25,6 +25,7 @@ log_dir="$root/run/logs"
 ready_timeout=120
 static_workers=0
 build=auto
+build_only=0
 java_opts="${KVROUTE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 agent_args=()
 router_args=()
@@ -56,6 +57,7 @@ Options:
   --no-demo              skip the streamed demo request
   --demo-only            exit (stopping everything) after the demo
   --build / --no-build   always rebuild / never build (default: build when a jar is missing or older than sources)
+  --build-only           build when needed, then exit
   --agent-arg ARG        extra argument for every worker-agent (repeatable)
   --router-arg ARG       extra argument for the router-service (repeatable)
   --gateway-arg ARG      extra argument for the api-gateway (repeatable)
@@ -83,6 +85,7 @@ while (($#)); do
     --demo-only) demo_only=1; shift ;;
     --build) build=always; shift ;;
     --no-build) build=never; shift ;;
+    --build-only) build_only=1; shift ;;
     --agent-arg) agent_args+=("$2"); shift 2 ;;
     --router-arg) router_args+=("$2"); shift 2 ;;
     --gateway-arg) gateway_args+=("$2"); shift 2 ;;
@@ -135,6 +138,7 @@ fi
 for m in "${modules[@]}"; do
   [[ -f "$(jar "$m")" ]] || { echo "run-local: $(jar "$m") is missing after the build" >&2; exit 1; }
 done
+((build_only)) && exit 0
 
 # --- processes -----------------------------------------------------------------------------------------------------
 mkdir -p "$log_dir"
