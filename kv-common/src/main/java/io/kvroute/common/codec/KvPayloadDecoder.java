@@ -18,8 +18,8 @@ import java.util.Objects;
  *       from lora_name / cache_salt; eagle bigram events hash B+1 tokens per block, as Dynamo does);
  *   <li>events whose {@code block_size} differs from the router's → dropped ({@code block_size_mismatch});
  *   <li>events on a non-device medium → dropped ({@code non_device_medium}): only device blocks feed the index;
- *   <li>a stored event whose hashes repeat within {@code block_hashes ∪ {parent}} → dropped ({@code self_reference},
- *       Dynamo's self-reference guard);
+ *   <li>a stored event whose hashes repeat within {@code block_hashes ∪ {parent}} → dropped
+ *       ({@code self_reference}, Dynamo's self-reference guard);
  *   <li>a stored event whose token_ids run short keeps only the blocks with all their tokens
  *       ({@code short_token_ids});
  *   <li>unknown type tags → dropped ({@code unknown_event_type}); one malformed event → dropped ({@code malformed})

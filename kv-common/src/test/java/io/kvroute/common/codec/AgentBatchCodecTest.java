@@ -113,7 +113,8 @@ class AgentBatchCodecTest {
         .isInstanceOf(DecodeException.class).hasMessageContaining("claims 4294967295 elements");
     assertThatThrownBy(() -> AgentBatchCodec.decode(Hex.bytes("93 cb 00 00")))
         .isInstanceOf(DecodeException.class).hasMessageContaining("truncated");
-    assertThatThrownBy(() -> AgentBatchCodec.decode(Hex.bytes("93 cb 00 00 00 00 00 00 00 00 91 81 a4 74797065 a3 666f6f 00")))
+    assertThatThrownBy(() -> AgentBatchCodec.decode(
+        Hex.bytes("93 cb 00 00 00 00 00 00 00 00 91 81 a4 74797065 a3 666f6f 00")))
         .isInstanceOf(DecodeException.class).hasMessageContaining("not an agent event type");
     assertThatThrownBy(() -> AgentBatchCodec.decode(Hex.bytes("93 a1 78 90 00")))
         .isInstanceOf(DecodeException.class).hasMessageContaining("ts: expected number");

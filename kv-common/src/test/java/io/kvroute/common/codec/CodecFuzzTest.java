@@ -45,7 +45,7 @@ class CodecFuzzTest {
   private static final String[] JSON_FRAGMENTS = {"[", "]", "{", "}", ",", ":", "\"", "null", "true", "-1", "0",
       "1.5", "1e999999", "-1e-999", "18446744073709551616", "18446744073709551615", "99999999999999999999999999999",
       "\"zz\"", "\"0xffffffffffffffff\"", "\"\\u0000\"", "\"type\"", "\"stored\"", "\"removed\"", "\"blocks\"",
-      "\"tokens\"", "\"event_id\"", "\"data\"", "{}", "[]", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+      "\"tokens\"", "\"event_id\"", "\"data\"", "{}", "[]", "[".repeat(70),
       "9".repeat(200), "\"" + "x".repeat(300) + "\"", "NaN", "\u00ff", "\uD800"};
 
   private final Random random = new Random(SEED);

@@ -72,7 +72,8 @@ class KvPayloadDecoderTest {
         new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, 4, null, null, null, true);
     KvEvent.Stored s = (KvEvent.Stored) decoder.decode(vllm(eagle)).batch().events().get(0);
     BlockHasher h = BlockHasher.create(4);
-    assertThat(s.tokensHashes()).containsExactly(h.blockHash(eagle.tokenIds(), 0, 5), h.blockHash(eagle.tokenIds(), 4, 5));
+    assertThat(s.tokensHashes())
+        .containsExactly(h.blockHash(eagle.tokenIds(), 0, 5), h.blockHash(eagle.tokenIds(), 4, 5));
   }
 
   @Test
@@ -107,7 +108,8 @@ class KvPayloadDecoderTest {
     p.packMapHeader(2).packString("type").packString("Exploded").packString("x").packInt(1); // unknown map type
     p.packArrayHeader(2).packString("BlockRemoved").packArrayHeader(1).packString("x"); // hash is a string
     p.packArrayHeader(1).packString("Ignored");
-    p.packMapHeader(2).packString("block_hashes").packArrayHeader(1).packInt(9).packString("type").packString("removed");
+    p.packMapHeader(2).packString("block_hashes").packArrayHeader(1).packInt(9)
+        .packString("type").packString("removed");
     p.packInt(1);
     KvPayloadDecoder.Result r = decoder.decode(p.toByteArray());
     assertThat(r.isOk()).isTrue();

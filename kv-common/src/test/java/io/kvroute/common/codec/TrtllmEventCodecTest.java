@@ -11,11 +11,13 @@ class TrtllmEventCodecTest {
 
   /** The reference examples (trtllm-and-reference-router.md §2), one JSON array. */
   static final String REFERENCE = "["
-      + "{\"event_id\":0,\"data\":{\"type\":\"created\",\"num_blocks_per_cache_level\":[101256,0]},\"window_size\":4096},"
+      + "{\"event_id\":0,\"data\":{\"type\":\"created\",\"num_blocks_per_cache_level\":[101256,0]},"
+      + "\"window_size\":4096},"
       + "{\"event_id\":1,\"data\":{\"type\":\"stored\",\"parent_hash\":null,\"blocks\":[{\"type\":\"stored_block\","
       + "\"block_hash\":1311768467463790320,\"tokens\":[{\"type\":\"unique_token\",\"token_id\":9707,"
       + "\"token_extra_id\":0}],\"cache_level\":0,\"priority\":35,"
-      + "\"mm_keys\":[{\"type\":\"mm_key\",\"hash\":\"00000000000000ff0123456789abcdef0123456789abcdef0123456789abcdef\","
+      + "\"mm_keys\":[{\"type\":\"mm_key\",\"hash\":\"00000000000000ff"
+      + "0123456789abcdef0123456789abcdef0123456789abcdef\","
       + "\"start_offset\":0}]}]},\"window_size\":4096,\"attention_dp_rank\":0},"
       + "{\"event_id\":2,\"data\":{\"type\":\"removed\",\"block_hashes\":[1311768467463790320]},\"window_size\":4096},"
       + "{\"event_id\":5,\"data\":{\"type\":\"updated\",\"block_hash\":18446744073709551615,\"cache_level\":"
