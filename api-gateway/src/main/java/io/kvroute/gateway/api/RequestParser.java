@@ -37,7 +37,7 @@ public final class RequestParser {
     }
     Object value;
     try {
-      value = body.toJson();
+      value = io.vertx.core.json.Json.decodeValue(body);
     } catch (DecodeException | IllegalStateException e) {
       throw ApiError.invalid("Request body is not valid JSON", null, "invalid_json");
     }

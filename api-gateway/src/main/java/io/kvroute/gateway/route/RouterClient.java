@@ -113,7 +113,7 @@ public final class RouterClient {
       if (reply.status() / 100 != 2) {
         throw new IllegalStateException("GET /v1/workers answered " + reply.status());
       }
-      Object v = reply.body().toJson();
+      Object v = io.vertx.core.json.Json.decodeValue(reply.body());
       if (v instanceof JsonArray a) {
         return a;
       }

@@ -137,6 +137,11 @@ class RequestParserTest {
   }
 
   @Test
+  void shouldAcceptAJsonObjectBody() {
+    assertThat(RequestParser.jsonObject(Buffer.buffer("{\"a\":[1]}")).getJsonArray("a")).containsExactly(1);
+  }
+
+  @Test
   void shouldRejectAnEmptyBody() {
     assertThatThrownBy(() -> RequestParser.jsonObject(Buffer.buffer()))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(400));

@@ -1,0 +1,76 @@
+package io.kvroute.gateway;
+
+import io.kvroute.common.tokenizer.ModelTokenizer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Test helper: one gateway on a loopback ephemeral port, and a blocking HTTP client to call it. */
+public final class TestGateway implements AutoCloseable {
+
+  private static ModelTokenizer tokenizer;
+
+  public final Vertx vertx;
+  public final GatewayVerticle verticle;
+  public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  public final String base;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestGateway(Vertx vertx, GatewayConfig config) throws Exception {
+    this.vertx = vertx;
+    this.verticle = new GatewayVerticle(config, tokenizer(), registry);
+    vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
+    this.base = "http://127.0.0.1:" + verticle.actualPort();
+  }
+
+  /** Starts a gateway in its own Vert.x instance. */
+  public static TestGateway start(GatewayConfig config) throws Exception {
+    return new TestGateway(Vertx.vertx(), config);
+  }
+
+  /** The bundled Qwen2.5 tokenizer, loaded once per JVM. */
+  public static synchronized ModelTokenizer tokenizer() {
+    if (tokenizer == null) {
+      tokenizer = ModelTokenizer.loadBundled();
+    }
+    return tokenizer;
+  }
+
+  /** A loopback port nothing listens on (bound then released). */
+  public static int deadPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+}
