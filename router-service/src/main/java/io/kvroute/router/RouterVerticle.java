@@ -1,0 +1,136 @@
+package io.kvroute.router;
+
+import io.kvroute.router.core.RouterCore;
+import io.kvroute.router.core.RouterCoreConfig;
+import io.kvroute.router.http.ApiContext;
+import io.kvroute.router.http.HttpApiVerticle;
+import io.kvroute.router.ingest.AgentRecoveryClient;
+import io.kvroute.router.ingest.KvEventIngest;
+import io.kvroute.router.ingest.MetricsIngest;
+import io.kvroute.router.metrics.RouterMetrics;
+import io.kvroute.router.registry.WorkerRegistry;
+import io.kvroute.router.registry.WorkerSpec;
+import io.kvroute.router.service.RoutingService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router service: core index and policies, worker registry, the KV-event and metrics ingest threads, agent
+ * recovery client, and the HTTP API (several {@link HttpApiVerticle} instances sharing the port).
+ */
+public final class RouterVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+
+  private final RouterConfig config;
+  private final Clock clock;
+  private RouterMetrics metrics;
+  private RouterCore core;
+  private WorkerRegistry registry;
+  private AgentRecoveryClient recovery;
+  private KvEventIngest kvIngest;
+  private MetricsIngest metricsIngest;
+  private RoutingService routing;
+  private long sweepTimer = -1;
+  private int port;
+
+  public RouterVerticle(RouterConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public RouterVerticle(RouterConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new RouterMetrics();
+    RouterCoreConfig coreConfig = new RouterCoreConfig(config.blockSize(), config.policy(), config.overlapCredit(),
+        config.prefillLoadScale(), config.requestWeight(), config.temperature(), config.requestExpiry(),
+        System.nanoTime());
+    core = RouterCore.create(coreConfig, clock);
+    registry = WorkerRegistry.local(config.blockSize(), config.workerTtl(), config.downGrace(), clock);
+    recovery = new AgentRecoveryClient(vertx, config.recoveryTimeout().toMillis());
+    kvIngest = new KvEventIngest(config.blockSize(), core, registry, recovery, metrics, clock::millis).start();
+    metricsIngest = new MetricsIngest(core, registry, metrics).start();
+    registry.addListener(kvIngest);
+    registry.addListener(metricsIngest);
+    metrics.bind(core, registry);
+    routing = new RoutingService(core, registry, metrics, config.policy());
+    for (WorkerSpec w : config.staticWorkers()) {
+      registry.register(w, "static");
+    }
+    sweepTimer = vertx.setPeriodic(500, id -> {
+      registry.sweep();
+      int expired = core.expireStale();
+      if (expired > 0) {
+        LOG.warn("stale bookings expired count={}", expired);
+      }
+    });
+    ApiContext api = ApiContext.create(routing, registry, metrics, config.blockSize(), config.policy(),
+        config.maxBodyBytes());
+    // Port 0 becomes -1: Vert.x shares one random port among servers that ask for the same negative port.
+    int listenPort = config.routerPort() == 0 ? -1 : config.routerPort();
+    java.util.List<HttpApiVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      HttpApiVerticle v = new HttpApiVerticle(api, config.host(), listenPort);
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(config.httpInstances()))
+        .onSuccess(id -> port = instances.get(0).actualPort())
+        .onSuccess(v -> LOG.info("router http listening host={} port={} instances={}", config.host(), port,
+            config.httpInstances()));
+  }
+
+  /** The HTTP port actually bound (differs from the configured one when that was 0). */
+  public int actualPort() {
+    return port;
+  }
+
+  public RouterCore core() {
+    return core;
+  }
+
+  public WorkerRegistry registry() {
+    return registry;
+  }
+
+  /** The routing service (load-delta hooks for replicas: {@link RoutingService#addLoadListener}). */
+  public RoutingService routing() {
+    return routing;
+  }
+
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  /** Completes once the ingest thread has run every command queued before this call. */
+  public java.util.concurrent.CompletableFuture<Void> ingestBarrier() {
+    return kvIngest.barrier();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    if (kvIngest != null) {
+      kvIngest.close();
+    }
+    if (metricsIngest != null) {
+      metricsIngest.close();
+    }
+    if (recovery != null) {
+      recovery.close();
+    }
+    if (core != null) {
+      core.close();
+    }
+    return Future.succeededFuture();
+  }
+}

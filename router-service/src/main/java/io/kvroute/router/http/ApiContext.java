@@ -1,0 +1,34 @@
+package io.kvroute.router.http;
+
+import io.kvroute.common.hash.BlockHasher;
+import io.kvroute.router.metrics.RouterMetrics;
+import io.kvroute.router.registry.WorkerRegistry;
+import io.kvroute.router.service.RoutingService;
+import java.util.Set;
+
+/**
+ * What the HTTP handlers share: the routing service, registry, metrics and fixed settings. One instance is used by
+ * every HTTP verticle instance (all members are thread-safe).
+ */
+public record ApiContext(RoutingService routing, WorkerRegistry registry, RouterMetrics metrics, int blockSize,
+    String defaultPolicy, long maxBodyBytes, BlockHasher baseHasher) {
+
+  /** Policy names the core understands. */
+  public static final Set<String> POLICIES = Set.of("kv", "seed", "round_robin", "random", "least_loaded");
+
+  public static ApiContext create(RoutingService routing, WorkerRegistry registry, RouterMetrics metrics,
+      int blockSize, String defaultPolicy, long maxBodyBytes) {
+    return new ApiContext(routing, registry, metrics, blockSize, defaultPolicy, maxBodyBytes,
+        BlockHasher.create(blockSize));
+  }
+
+  /** Whether the index is complete: every live, well-configured worker has been bootstrapped. */
+  public boolean ready() {
+    for (var v : registry.all()) {
+      if (v.state() == io.kvroute.router.registry.WorkerState.UP && !v.bootstrapped()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

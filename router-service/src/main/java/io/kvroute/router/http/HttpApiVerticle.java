@@ -1,0 +1,139 @@
+package io.kvroute.router.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's HTTP API on {@code --router-port}. Several instances share the port (one per event loop); all of
+ * them use the same {@link ApiContext}. Errors are JSON: {@code {"error":{"message","type","code"}}}, or the
+ * reference {@code {"detail": ...}} shape on the reference endpoints.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+
+  private final ApiContext api;
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  public HttpApiVerticle(ApiContext api, String host, int port) {
+    this.api = api;
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    RoutingHandlers routing = new RoutingHandlers(api);
+    WorkerHandlers workers = new WorkerHandlers(api);
+    DebugHandlers debug = new DebugHandlers(api);
+    OpsHandlers ops = new OpsHandlers(api);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(api.maxBodyBytes());
+    Router router = Router.router(vertx);
+
+    // Reference-compatible routing API
+    router.post("/find_best_worker").handler(body).handler(routing::findBestWorker);
+    router.get("/debug/tree_info").handler(debug::treeInfo);
+    router.post("/debug/inject_event").handler(body).handler(debug::injectEvent);
+
+    // Routing and request lifecycle
+    router.post("/v1/route").handler(body).handler(routing::route);
+    router.post("/v1/score").handler(body).handler(routing::score);
+    router.post("/v1/requests/:id/first_token").handler(routing::firstToken);
+    router.delete("/v1/requests/:id").handler(routing::release);
+    router.post("/debug/hash").handler(body).handler(routing::hash);
+
+    // Workers
+    router.post("/v1/workers").handler(body).handler(workers::register);
+    router.get("/v1/workers").handler(workers::list);
+    router.get("/v1/workers/:id").handler(workers::get);
+    router.delete("/v1/workers/:id").handler(workers::remove);
+    router.post("/v1/workers/:id/drain").handler(body).handler(workers::drain);
+
+    // Operations
+    router.get("/health").handler(ops::health);
+    router.get("/ready").handler(ops::ready);
+    router.get("/metrics").handler(ops::metrics);
+
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, ctx -> error(ctx, 404, "not_found_error", "not_found",
+        "no route for " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> error(ctx, 405, "invalid_request_error", "method_not_allowed",
+        "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
+
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+        .setCompressionSupported(false).setIdleTimeout(0);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  /** The actual port (useful when started on port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable f = ctx.failure();
+    if (ctx.response().ended()) {
+      return;
+    }
+    String path = ctx.request().path();
+    if (f instanceof ApiException e) {
+      api.metrics().httpError(endpoint(path), e.status());
+      if (e.retryAfterSeconds() != null) {
+        ctx.response().putHeader("Retry-After", Integer.toString(e.retryAfterSeconds()));
+      }
+      if (e.referenceShape()) {
+        Json.send(ctx.response(), e.status(), new JsonObject().put("detail", e.getMessage()));
+      } else {
+        error(ctx, e.status(), e.type(), e.code(), e.getMessage());
+      }
+      return;
+    }
+    int status = f instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
+    if (status == 413) {
+      error(ctx, 413, "invalid_request_error", "body_too_large",
+          "request body exceeds " + api.maxBodyBytes() + " bytes");
+    } else if (status >= 400 && status < 500) {
+      error(ctx, status, "invalid_request_error", "bad_request", f == null ? "bad request" : f.getMessage());
+    } else {
+      LOG.error("request failed method={} path={} error=\"{}\"", ctx.request().method(), path, f);
+      error(ctx, 500, "internal_error", "internal_error", "internal error");
+    }
+    api.metrics().httpError(endpoint(path), ctx.response().getStatusCode());
+  }
+
+  private static String endpoint(String path) {
+    if (path.startsWith("/v1/requests/")) {
+      return "/v1/requests";
+    }
+    if (path.startsWith("/v1/workers/")) {
+      return "/v1/workers/{id}";
+    }
+    return switch (path) {
+      case "/find_best_worker", "/v1/route", "/v1/score", "/debug/hash", "/debug/inject_event", "/debug/tree_info",
+           "/v1/workers" -> path;
+      default -> "other";
+    };
+  }
+
+  private static void error(RoutingContext ctx, int status, String type, String code, String message) {
+    Json.send(ctx.response(), status, new JsonObject().put("error",
+        new JsonObject().put("message", message).put("type", type).put("code", code)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,196 @@
+package io.kvroute.router.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Streaming parser for routing requests: hashes go straight into a {@code long[]} without a JSON tree or boxing.
+ * Hashes may be JSON integers (signed or unsigned 64-bit) or decimal strings. Unknown fields are skipped.
+ */
+final class RouteRequestParser {
+
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(40).build())
+      .build();
+  private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+  private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
+
+  private RouteRequestParser() {
+  }
+
+  static RouteRequest parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
+    }
+    String requestId = null;
+    long[] hashes = null;
+    int[] tokens = null;
+    int numTokens = -1;
+    String lora = null;
+    String salt = null;
+    int expected = 0;
+    String policy = null;
+    Set<String> exclude = null;
+    int blockSize = 0;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.VALUE_NULL) {
+          continue;
+        }
+        switch (field) {
+          case "request_id" -> requestId = text(p, t, field);
+          case "local_hashes" -> hashes = hashes(p, t, field);
+          case "tokens", "token_ids" -> tokens = ints(p, t, field);
+          case "num_tokens" -> numTokens = intValue(p, t, field);
+          case "lora", "lora_name" -> lora = text(p, t, field);
+          case "cache_salt" -> salt = text(p, t, field);
+          case "expected_output_tokens", "max_tokens" -> expected = intValue(p, t, field);
+          case "policy" -> policy = text(p, t, field);
+          case "exclude" -> exclude = strings(p, t, field);
+          case "block_size" -> blockSize = intValue(p, t, field);
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT) {
+        throw ApiException.badRequest("invalid_json", "malformed JSON object");
+      }
+    } catch (IOException e) {
+      throw ApiException.badRequest("invalid_json", "malformed JSON: " + firstLine(e.getMessage()));
+    }
+    return new RouteRequest(requestId, hashes, tokens, numTokens, lora, salt, expected, policy, exclude, blockSize);
+  }
+
+  /** Parses one u64 given as a JSON number or a decimal string (signed or unsigned). */
+  static long parseHash(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      JsonParser.NumberType nt = p.getNumberType();
+      if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
+        return p.getLongValue();
+      }
+      return fromBig(p.getBigIntegerValue(), field);
+    }
+    if (t == JsonToken.VALUE_STRING) {
+      String s = p.getText().trim();
+      try {
+        return s.startsWith("-") ? Long.parseLong(s) : Long.parseUnsignedLong(s);
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid_hash", field + " holds a string that is not a 64-bit integer: '"
+            + abbreviate(s) + "'");
+      }
+    }
+    throw ApiException.badRequest("invalid_hash", field + " must hold integers or decimal strings, got " + t);
+  }
+
+  private static long fromBig(BigInteger v, String field) {
+    if (v.compareTo(MIN_LONG) < 0 || v.compareTo(TWO_64) >= 0) {
+      throw ApiException.badRequest("invalid_hash", field + " holds a value outside the 64-bit range");
+    }
+    return v.longValue();
+  }
+
+  private static long[] hashes(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      throw ApiException.badRequest("invalid_field", field + " must be an array");
+    }
+    long[] out = new long[128];
+    int n = 0;
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (e == null) {
+        throw ApiException.badRequest("invalid_json", "unterminated array " + field);
+      }
+      if (n == out.length) {
+        out = Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = parseHash(p, e, field);
+    }
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  private static int[] ints(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      throw ApiException.badRequest("invalid_field", field + " must be an array of integers");
+    }
+    int[] out = new int[1024];
+    int n = 0;
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (e != JsonToken.VALUE_NUMBER_INT) {
+        throw ApiException.badRequest("invalid_field", field + " must be an array of integers");
+      }
+      long v = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
+      if (v < 0 || v > 0xFFFF_FFFFL) {
+        throw ApiException.badRequest("invalid_field", field + " holds a token id outside u32");
+      }
+      if (n == out.length) {
+        out = Arrays.copyOf(out, n * 2);
+      }
+      out[n++] = (int) v;
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static Set<String> strings(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t != JsonToken.START_ARRAY) {
+      throw ApiException.badRequest("invalid_field", field + " must be an array of strings");
+    }
+    Set<String> out = new HashSet<>();
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (e == JsonToken.VALUE_STRING) {
+        out.add(p.getText());
+      } else if (e == JsonToken.VALUE_NUMBER_INT) {
+        out.add("worker-" + p.getLongValue());
+      } else {
+        throw ApiException.badRequest("invalid_field", field + " must be an array of worker ids");
+      }
+    }
+    return out;
+  }
+
+  private static String text(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t != JsonToken.VALUE_STRING) {
+      throw ApiException.badRequest("invalid_field", field + " must be a string");
+    }
+    return p.getText();
+  }
+
+  private static int intValue(JsonParser p, JsonToken t, String field) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())
+          && Math.abs(p.getDoubleValue()) < Integer.MAX_VALUE) {
+        return (int) p.getDoubleValue();
+      }
+      throw ApiException.badRequest("invalid_field", field + " must be an integer");
+    }
+    long v = p.getLongValue();
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+      throw ApiException.badRequest("invalid_field", field + " is out of range");
+    }
+    return (int) v;
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+}

@@ -1,0 +1,191 @@
+package io.kvroute.router.ingest;
+
+import io.kvroute.common.codec.DecodeException;
+import io.kvroute.common.codec.KvFrames;
+import io.kvroute.common.codec.KvPayloadDecoder;
+import io.kvroute.common.event.KvEventBatch;
+import io.kvroute.router.core.RouterCore;
+import io.kvroute.router.registry.WorkerRegistry;
+import io.kvroute.router.registry.WorkerSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns every KV-event SUB socket on one thread ({@link SubscriberLoop}): decodes frames and payloads (agent format
+ * and raw vLLM format), refuses events of misconfigured workers, and feeds each worker's {@link WorkerStream}, which
+ * tracks seqs and recovers gaps. Membership changes arrive as registry callbacks and are queued to the loop.
+ */
+public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KvEventIngest.class);
+
+  private static final KvEventBatch EMPTY = new KvEventBatch(0.0, List.of(), 0);
+
+  private final int blockSize;
+  private final RouterCore core;
+  private final WorkerRegistry registry;
+  private final RecoveryClient recovery;
+  private final IngestListener listener;
+  private final LongSupplier clockMillis;
+  private final SubscriberLoop loop;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+
+  private final class Subscription {
+    final WorkerSpec spec;
+    final KvPayloadDecoder decoder;
+    final WorkerStream stream;
+
+    Subscription(WorkerSpec spec) {
+      this.spec = spec;
+      this.decoder = new KvPayloadDecoder(blockSize);
+      this.stream = new WorkerStream(spec.id(), spec.url(), core, recovery, listener, loop::execute, clockMillis,
+          new WorkerStream.BootstrapListener() {
+            @Override
+            public void onBootstrapped(String workerId, boolean bootstrapped) {
+              registry.setBootstrapped(workerId, bootstrapped);
+            }
+
+            @Override
+            public void onBlockSizeMismatch(String workerId, String detail) {
+              registry.markMisconfigured(workerId, detail);
+            }
+          }, blockSize);
+    }
+
+    void onMessage(List<byte[]> frames) {
+      String id = spec.id();
+      if (registry.isMisconfigured(id)) {
+        listener.dropped(id, "misconfigured", 1);
+        return;
+      }
+      KvFrames.Frame frame;
+      try {
+        frame = KvFrames.decode(frames);
+      } catch (DecodeException e) {
+        listener.dropped(id, "bad_frames", 1);
+        LOG.warn("kv message refused worker={} reason=bad_frames detail=\"{}\"", id, e.getMessage());
+        return;
+      }
+      registry.touch(id);
+      KvPayloadDecoder.Result result = decoder.decode(frame.payload());
+      if (result.droppedEvents() != null) {
+        for (KvPayloadDecoder.DroppedEvent d : result.droppedEvents()) {
+          listener.dropped(id, d.reason(), 1);
+          if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(d.reason())) {
+            blockSizeMismatch(id, d.detail());
+          }
+        }
+      }
+      if (!result.isOk()) {
+        listener.dropped(id, result.reason(), 1);
+        if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(result.reason())) {
+          blockSizeMismatch(id, result.detail());
+        } else {
+          LOG.warn("kv payload refused worker={} seq={} reason={} detail=\"{}\"", id, frame.seq(), result.reason(),
+              result.detail());
+        }
+        // The seq is consumed even when the payload is bad, so a refused message is not mistaken for a gap.
+        stream.onLive(frame.seq(), EMPTY);
+        return;
+      }
+      if (registry.isMisconfigured(id)) {
+        // A block-size mismatch in this very batch: refuse the rest of it too.
+        return;
+      }
+      stream.onLive(frame.seq(), result.batch());
+    }
+  }
+
+  private void blockSizeMismatch(String workerId, String detail) {
+    registry.markMisconfigured(workerId, "events carry another block size than the router's " + blockSize + ": "
+        + detail);
+  }
+
+  public KvEventIngest(int blockSize, RouterCore core, WorkerRegistry registry, RecoveryClient recovery,
+      IngestListener listener, LongSupplier clockMillis) {
+    this.blockSize = blockSize;
+    this.core = core;
+    this.registry = registry;
+    this.recovery = recovery;
+    this.listener = listener;
+    this.clockMillis = clockMillis;
+    this.loop = new SubscriberLoop("kv-ingest", 50, this::onTick);
+  }
+
+  public KvEventIngest start() {
+    loop.start();
+    return this;
+  }
+
+  @Override
+  public void onAdded(WorkerSpec spec, WorkerSpec previous) {
+    loop.execute(() -> add(spec));
+  }
+
+  @Override
+  public void onRemoved(String workerId) {
+    loop.execute(() -> {
+      Subscription s = subscriptions.remove(workerId);
+      if (s != null) {
+        s.stream.close();
+        loop.unsubscribe(workerId);
+      }
+      core.submitRemoveWorker(workerId);
+    });
+  }
+
+  @Override
+  public void onExpired(String workerId) {
+    loop.execute(() -> {
+      Subscription s = subscriptions.get(workerId);
+      if (s != null) {
+        s.stream.expire();
+      } else {
+        core.submitResetAll(workerId);
+      }
+    });
+  }
+
+  /** Completes on the ingest thread once every command queued before this call has run. */
+  public CompletableFuture<Void> barrier() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    loop.execute(() -> f.complete(null));
+    return f;
+  }
+
+  private void add(WorkerSpec spec) {
+    Subscription old = subscriptions.get(spec.id());
+    if (old != null && old.spec.sameEndpoints(spec)) {
+      // Same endpoints: the worker came back after its entries expired; bootstrap again.
+      old.stream.restart();
+      return;
+    }
+    if (old != null) {
+      old.stream.close();
+      loop.unsubscribe(spec.id());
+      core.submitResetAll(spec.id());
+    }
+    Subscription s = new Subscription(spec);
+    subscriptions.put(spec.id(), s);
+    if (spec.eventsEndpoint() != null && !spec.eventsEndpoint().isBlank()) {
+      loop.subscribe(spec.id(), spec.eventsEndpoint(), false, s::onMessage);
+    }
+    s.stream.start();
+  }
+
+  private void onTick() {
+    for (Subscription s : subscriptions.values()) {
+      s.stream.onTick();
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.close();
+  }
+}

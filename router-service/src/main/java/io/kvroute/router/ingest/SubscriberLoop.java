@@ -1,0 +1,228 @@
+package io.kvroute.router.ingest;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectableChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZPoller;
+
+/**
+ * One thread that owns a set of ZMQ SUB sockets. Every readable socket is drained completely each turn (never one
+ * message per tick). Other threads reach the loop only through {@link #execute}, which queues a command and wakes
+ * the poller through a pipe; sockets are created, used and closed on the loop thread only.
+ */
+public final class SubscriberLoop implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriberLoop.class);
+  private static final int MAX_FRAMES = 16;
+
+  /** Receives one complete multipart message on the loop thread. */
+  public interface MessageHandler {
+    void onMessage(List<byte[]> frames);
+  }
+
+  private final String name;
+  private final long tickMillis;
+  private final Runnable onTick;
+  private final ZContext zmq = new ZContext(1);
+  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private final Map<String, ZMQ.Socket> sockets = new HashMap<>();
+  private final Pipe wakeup;
+  private final Thread thread;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private ZPoller poller;
+
+  /**
+   * @param onTick run on the loop thread after every turn and at least every {@code tickMillis} (timers, retries)
+   */
+  public SubscriberLoop(String name, long tickMillis, Runnable onTick) {
+    this.name = name;
+    this.tickMillis = tickMillis;
+    this.onTick = onTick;
+    try {
+      this.wakeup = Pipe.open();
+      wakeup.source().configureBlocking(false);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open wake-up pipe", e);
+    }
+    this.thread = new Thread(this::run, name);
+    thread.setDaemon(true);
+  }
+
+  public SubscriberLoop start() {
+    thread.start();
+    return this;
+  }
+
+  /** Runs {@code command} on the loop thread (FIFO). Safe from any thread. */
+  public void execute(Runnable command) {
+    commands.add(command);
+    try {
+      wakeup.sink().write(ByteBuffer.wrap(new byte[] {1}));
+    } catch (IOException e) {
+      // The loop is closing; the command will never run, which is what closing means.
+    }
+  }
+
+  /** True when called on the loop thread. */
+  public boolean onLoopThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  /**
+   * Loop thread only: opens a SUB socket connected to {@code endpoint}, subscribed to everything, and dispatches its
+   * messages to {@code handler}. {@code conflate} keeps only the latest message (single-frame streams only).
+   */
+  public void subscribe(String key, String endpoint, boolean conflate, MessageHandler handler) {
+    unsubscribe(key);
+    ZMQ.Socket socket = zmq.createSocket(SocketType.SUB);
+    socket.setLinger(0);
+    socket.setReceiveBufferSize(1 << 20);
+    socket.setRcvHWM(100_000);
+    if (conflate) {
+      socket.setConflate(true);
+    }
+    socket.subscribe(ZMQ.SUBSCRIPTION_ALL);
+    socket.connect(endpoint);
+    sockets.put(key, socket);
+    poller.register(socket, new ZPoller.EventsHandler() {
+      @Override
+      public boolean events(ZMQ.Socket s, int events) {
+        drain(s, handler);
+        return true;
+      }
+
+      @Override
+      public boolean events(SelectableChannel channel, int events) {
+        return true;
+      }
+    }, ZPoller.IN);
+    LOG.info("subscribed loop={} key={} endpoint={} conflate={}", name, key, endpoint, conflate);
+  }
+
+  /** Loop thread only: closes the socket registered under {@code key}, if any. */
+  public void unsubscribe(String key) {
+    ZMQ.Socket socket = sockets.remove(key);
+    if (socket != null) {
+      poller.unregister(socket);
+      socket.close();
+      LOG.info("unsubscribed loop={} key={}", name, key);
+    }
+  }
+
+  private void drain(ZMQ.Socket socket, MessageHandler handler) {
+    while (true) {
+      byte[] first = socket.recv(ZMQ.DONTWAIT);
+      if (first == null) {
+        return;
+      }
+      List<byte[]> frames = new ArrayList<>(3);
+      frames.add(first);
+      while (socket.hasReceiveMore()) {
+        byte[] next = socket.recv(0);
+        if (frames.size() < MAX_FRAMES && next != null) {
+          frames.add(next);
+        }
+      }
+      try {
+        handler.onMessage(frames);
+      } catch (RuntimeException e) {
+        LOG.error("message handler failed loop={} error=\"{}\"", name, e.toString());
+      }
+    }
+  }
+
+  private void run() {
+    poller = new ZPoller(zmq);
+    ByteBuffer sink = ByteBuffer.allocate(256);
+    poller.register(wakeup.source(), new ZPoller.EventsHandler() {
+      @Override
+      public boolean events(ZMQ.Socket socket, int events) {
+        return true;
+      }
+
+      @Override
+      public boolean events(SelectableChannel channel, int events) {
+        try {
+          while (wakeup.source().read(sink.clear()) > 0) {
+            // Emptying the pipe; commands are taken from the queue below.
+          }
+        } catch (IOException e) {
+          // Pipe closed while stopping.
+        }
+        return true;
+      }
+    }, ZPoller.IN);
+    try {
+      while (running) {
+        runCommands();
+        poller.poll(tickMillis);
+        runCommands();
+        try {
+          onTick.run();
+        } catch (RuntimeException e) {
+          LOG.error("tick failed loop={} error=\"{}\"", name, e.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      if (running) {
+        LOG.error("subscriber loop failed loop={} error=\"{}\"", name, e.toString(), e);
+      }
+    } finally {
+      for (ZMQ.Socket s : sockets.values()) {
+        s.close();
+      }
+      sockets.clear();
+      try {
+        poller.close();
+      } catch (RuntimeException e) {
+        // Closing anyway.
+      }
+      zmq.close();
+      stopped.countDown();
+    }
+  }
+
+  private void runCommands() {
+    Runnable c;
+    while ((c = commands.poll()) != null) {
+      try {
+        c.run();
+      } catch (RuntimeException e) {
+        LOG.error("command failed loop={} error=\"{}\"", name, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    execute(() -> { });
+    try {
+      if (!stopped.await(5, TimeUnit.SECONDS)) {
+        LOG.warn("subscriber loop did not stop in time loop={}", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      wakeup.sink().close();
+      wakeup.source().close();
+    } catch (IOException e) {
+      // Already closed.
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package io.kvroute.router.ingest;
+
+import io.kvroute.common.event.KvEventBatch;
+import io.kvroute.router.core.RouterCore;
+import io.vertx.core.Future;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seq tracking and recovery for one worker's KV-event stream (DESIGN §4). Lives on the ingest thread: every method
+ * runs there, and recovery results come back through {@code loop}.
+ *
+ * <ul>
+ *   <li>New worker with an agent: buffer live batches, load the snapshot (reset + stored events), then apply the
+ *       buffered batches newer than the snapshot seq. Agent unreachable: apply live batches as they come and retry
+ *       the snapshot with backoff.</li>
+ *   <li>Gap ({@code seq > applied + 1}): buffer, fetch the missing batches from the agent's replay ring; 410 or an
+ *       incomplete replay: reset and snapshot. Without an agent the gap is counted and the stream goes on.</li>
+ *   <li>Seq going backwards on the live socket (agent or engine restart): reset and snapshot (without an agent:
+ *       reset and go on from the live stream, since a restarted engine starts empty).</li>
+ * </ul>
+ */
+final class WorkerStream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerStream.class);
+  static final int MAX_BUFFERED = 16_384;
+  static final long MIN_BACKOFF_MS = 250;
+  static final long MAX_BACKOFF_MS = 30_000;
+  /**
+   * A PUB/SUB stream cannot reveal a lost last message until the next one arrives; when the stream has been quiet
+   * this long, the agent's ring is asked for anything after the watermark (a cheap, usually empty answer).
+   */
+  static final long TAIL_PROBE_MS = 2_000;
+
+  private enum Pending { NONE, SNAPSHOT, REPLAY }
+
+  private final String workerId;
+  private final String agentUrl;
+  private final RouterCore core;
+  private final RecoveryClient recovery;
+  private final IngestListener listener;
+  private final Executor loop;
+  private final LongSupplier clockMillis;
+  private final BootstrapListener bootstrapListener;
+  private final int blockSize;
+
+  /** Last seq whose batch is in the index (contiguous watermark); -1 = none. */
+  private long applied = -1;
+  /** Last seq received on the live socket; live seqs only go up unless the publisher restarted. */
+  private long lastLive = -1;
+  private boolean bootstrapped;
+  /** Agent unreachable at bootstrap: live batches are applied as they come while the snapshot is retried. */
+  private boolean liveFallback;
+  private Pending pending = Pending.NONE;
+  private int epoch;
+  private long retryAt = Long.MAX_VALUE;
+  private Pending retryKind = Pending.NONE;
+  private long backoffMs = MIN_BACKOFF_MS;
+  private final TreeMap<Long, KvEventBatch> buffer = new TreeMap<>();
+  private boolean closed;
+  private long lastActivity;
+  /** Expired: live batches are ignored until the worker comes back and {@link #restart()} runs. */
+  private boolean suspended;
+
+  /** Told when the stream's index state becomes complete or stops being complete. */
+  interface BootstrapListener {
+    void onBootstrapped(String workerId, boolean bootstrapped);
+
+    /** The agent reports another block size than the router's: the worker must be flagged misconfigured. */
+    void onBlockSizeMismatch(String workerId, String detail);
+  }
+
+  WorkerStream(String workerId, String agentUrl, RouterCore core, RecoveryClient recovery, IngestListener listener,
+      Executor loop, LongSupplier clockMillis, BootstrapListener bootstrapListener, int blockSize) {
+    this.blockSize = blockSize;
+    this.workerId = workerId;
+    this.agentUrl = agentUrl == null || agentUrl.isBlank() ? null : agentUrl;
+    this.core = core;
+    this.recovery = recovery;
+    this.listener = listener;
+    this.loop = loop;
+    this.clockMillis = clockMillis;
+    this.bootstrapListener = bootstrapListener;
+  }
+
+  /** Starts the stream: snapshot bootstrap when there is an agent; otherwise the live stream is all there is. */
+  void start() {
+    if (agentUrl == null) {
+      setBootstrapped(true);
+    } else {
+      requestSnapshot("new_worker");
+    }
+  }
+
+  /** Forget the worker's index state and bootstrap again (e.g. it came back after its entries expired). */
+  void restart() {
+    expire();
+    suspended = false;
+    start();
+  }
+
+  /** The worker was down past the grace period: drop its index state and wait for {@link #restart()}. */
+  void expire() {
+    epoch++;
+    pending = Pending.NONE;
+    buffer.clear();
+    applied = -1;
+    lastLive = -1;
+    liveFallback = false;
+    retryAt = Long.MAX_VALUE;
+    suspended = true;
+    setBootstrapped(false);
+    core.submitResetAll(workerId);
+  }
+
+  void close() {
+    closed = true;
+    epoch++;
+    buffer.clear();
+  }
+
+  long applied() {
+    return applied;
+  }
+
+  boolean bootstrapped() {
+    return bootstrapped;
+  }
+
+  /** A decoded live batch. */
+  void onLive(long seq, KvEventBatch batch) {
+    if (closed || suspended) {
+      return;
+    }
+    lastActivity = clockMillis.getAsLong();
+    boolean restarted = lastLive >= 0 && seq <= lastLive;
+    lastLive = seq;
+    if (restarted) {
+      onRestart(seq, batch);
+      return;
+    }
+    if (pending != Pending.NONE) {
+      buffer(seq, batch);
+      if (liveFallback && pending == Pending.SNAPSHOT) {
+        applyLive(seq, batch);
+      }
+      return;
+    }
+    if (applied < 0) {
+      applyFirst(seq, batch);
+      return;
+    }
+    if (seq <= applied) {
+      listener.dropped(workerId, "duplicate", 1);
+      return;
+    }
+    if (seq == applied + 1) {
+      apply(seq, batch);
+      return;
+    }
+    long missing = seq - applied - 1;
+    listener.seqGap(workerId, missing);
+    if (agentUrl == null || liveFallback) {
+      LOG.warn("kv event gap worker={} missing={} after={} recovery=none", workerId, missing, applied);
+      apply(seq, batch);
+      return;
+    }
+    LOG.warn("kv event gap worker={} missing={} after={} recovery=replay", workerId, missing, applied);
+    buffer(seq, batch);
+    requestReplay(false);
+  }
+
+  /** Timers: retries with backoff. */
+  void onTick() {
+    if (closed || suspended) {
+      return;
+    }
+    long now = clockMillis.getAsLong();
+    if (retryAt == Long.MAX_VALUE) {
+      if (agentUrl != null && bootstrapped && !liveFallback && pending == Pending.NONE
+          && now - lastActivity > TAIL_PROBE_MS) {
+        lastActivity = now;
+        requestReplay(true);
+      }
+      return;
+    }
+    if (now - retryAt < 0) {
+      return;
+    }
+    Pending kind = retryKind;
+    retryAt = Long.MAX_VALUE;
+    retryKind = Pending.NONE;
+    if (pending != Pending.NONE) {
+      return;
+    }
+    if (kind == Pending.SNAPSHOT) {
+      requestSnapshot("retry");
+    } else if (kind == Pending.REPLAY) {
+      requestReplay(false);
+    }
+  }
+
+  private void applyFirst(long seq, KvEventBatch batch) {
+    // First live batch with no index state to continue from (no agent, or agent unreachable).
+    if (seq > 0 && agentUrl == null) {
+      LOG.info("kv stream joined mid-way worker={} first_seq={}", workerId, seq);
+    }
+    apply(seq, batch);
+  }
+
+  private void applyLive(long seq, KvEventBatch batch) {
+    if (applied >= 0 && seq <= applied) {
+      return;
+    }
+    if (applied >= 0 && seq > applied + 1) {
+      listener.seqGap(workerId, seq - applied - 1);
+    }
+    apply(seq, batch);
+  }
+
+  private void onRestart(long seq, KvEventBatch batch) {
+    LOG.warn("kv seq went backwards worker={} seq={} last_applied={} action={}", workerId, seq, applied,
+        agentUrl == null ? "reset" : "reset_and_snapshot");
+    epoch++;
+    pending = Pending.NONE;
+    buffer.clear();
+    retryAt = Long.MAX_VALUE;
+    if (agentUrl == null) {
+      core.submitResetAll(workerId);
+      applied = -1;
+      apply(seq, batch);
+      return;
+    }
+    liveFallback = false;
+    setBootstrapped(false);
+    buffer(seq, batch);
+    requestSnapshot("seq_backwards");
+  }
+
+  private void apply(long seq, KvEventBatch batch) {
+    if (!batch.events().isEmpty()) {
+      core.submit(workerId, batch);
+    }
+    applied = seq;
+    listener.batchApplied(workerId, batch.events().size());
+  }
+
+  private void buffer(long seq, KvEventBatch batch) {
+    if (buffer.size() >= MAX_BUFFERED) {
+      // The tail is lost; once recovered, the next live batch shows a gap and triggers a replay.
+      listener.dropped(workerId, "buffer_full", 1);
+      return;
+    }
+    buffer.put(seq, batch);
+  }
+
+  private void requestSnapshot(String why) {
+    pending = Pending.SNAPSHOT;
+    int myEpoch = epoch;
+    LOG.info("kv snapshot requested worker={} reason={} url={}", workerId, why, agentUrl);
+    Future<RecoveryClient.Snapshot> f = recovery.snapshot(agentUrl);
+    f.onComplete(ar -> loop.execute(() -> {
+      if (myEpoch != epoch || closed) {
+        return;
+      }
+      pending = Pending.NONE;
+      if (ar.succeeded()) {
+        loadSnapshot(ar.result());
+      } else {
+        snapshotFailed(ar.cause());
+      }
+    }));
+  }
+
+  private void loadSnapshot(RecoveryClient.Snapshot snapshot) {
+    if (snapshot.blockSize() != blockSize) {
+      listener.snapshot(workerId, "block_size_mismatch");
+      bootstrapListener.onBlockSizeMismatch(workerId, "agent snapshot block_size " + snapshot.blockSize()
+          + " differs from the router's " + blockSize);
+      buffer.clear();
+      return;
+    }
+    core.submitResetAll(workerId);
+    int events = 0;
+    for (KvEventBatch b : snapshot.batches()) {
+      core.submit(workerId, b);
+      events += b.events().size();
+    }
+    applied = snapshot.seq();
+    listener.snapshot(workerId, "ok");
+    LOG.info("kv snapshot loaded worker={} seq={} batches={} events={} buffered={}", workerId, snapshot.seq(),
+        snapshot.batches().size(), events, buffer.size());
+    liveFallback = false;
+    backoffMs = MIN_BACKOFF_MS;
+    setBootstrapped(true);
+    drainBuffer(true);
+  }
+
+  private void snapshotFailed(Throwable cause) {
+    listener.snapshot(workerId, "failed");
+    long delay = nextBackoff();
+    LOG.warn("kv snapshot failed worker={} url={} error=\"{}\" retry_in_ms={} live_fallback=true", workerId,
+        agentUrl, cause.getMessage(), delay);
+    // Start (or go on) from the live stream so routing sees this worker's cache meanwhile.
+    if (!liveFallback) {
+      liveFallback = true;
+      for (Map.Entry<Long, KvEventBatch> e : buffer.entrySet()) {
+        applyLive(e.getKey(), e.getValue());
+      }
+    }
+    buffer.clear();
+    scheduleRetry(Pending.SNAPSHOT, delay);
+  }
+
+  private void requestReplay(boolean probe) {
+    pending = Pending.REPLAY;
+    int myEpoch = epoch;
+    long after = applied;
+    Future<RecoveryClient.Replay> f = recovery.eventsAfter(agentUrl, after);
+    f.onComplete(ar -> loop.execute(() -> {
+      if (myEpoch != epoch || closed) {
+        return;
+      }
+      pending = Pending.NONE;
+      if (ar.failed() && probe) {
+        return;
+      }
+      if (ar.failed()) {
+        listener.replay(workerId, "failed");
+        long delay = nextBackoff();
+        LOG.warn("kv replay failed worker={} after={} error=\"{}\" retry_in_ms={}", workerId, after,
+            ar.cause().getMessage(), delay);
+        scheduleRetry(Pending.REPLAY, delay);
+        return;
+      }
+      RecoveryClient.Replay replay = ar.result();
+      if (replay.gone()) {
+        listener.replay(workerId, "gone");
+        LOG.warn("kv replay gone worker={} after={} action=reset_and_snapshot", workerId, after);
+        setBootstrapped(false);
+        requestSnapshot("replay_gone");
+        return;
+      }
+      for (RecoveryClient.SeqBatch sb : replay.batches()) {
+        if (sb.seq() <= applied) {
+          continue;
+        }
+        if (sb.seq() != applied + 1) {
+          break;
+        }
+        apply(sb.seq(), sb.batch());
+      }
+      boolean progressed = applied > after;
+      if (probe) {
+        if (progressed) {
+          listener.seqGap(workerId, applied - after);
+          listener.replay(workerId, "tail_recovered");
+          LOG.warn("kv tail recovered worker={} after={} recovered_to={}", workerId, after, applied);
+        }
+        drainBuffer(true);
+        return;
+      }
+      listener.replay(workerId, progressed ? "ok" : "incomplete");
+      backoffMs = MIN_BACKOFF_MS;
+      drainBuffer(progressed);
+    }));
+  }
+
+  /**
+   * Applies buffered batches that continue the watermark. If a hole remains, replays again when the last recovery
+   * made progress, else falls back to a snapshot (the agent cannot fill the hole).
+   */
+  private void drainBuffer(boolean mayReplay) {
+    while (!buffer.isEmpty()) {
+      Map.Entry<Long, KvEventBatch> first = buffer.firstEntry();
+      long seq = first.getKey();
+      if (seq <= applied) {
+        buffer.pollFirstEntry();
+        continue;
+      }
+      if (seq == applied + 1) {
+        buffer.pollFirstEntry();
+        apply(seq, first.getValue());
+        continue;
+      }
+      listener.seqGap(workerId, seq - applied - 1);
+      if (mayReplay) {
+        requestReplay(false);
+      } else {
+        LOG.warn("kv replay incomplete worker={} after={} next_buffered={} action=reset_and_snapshot", workerId,
+            applied, seq);
+        setBootstrapped(false);
+        requestSnapshot("replay_incomplete");
+      }
+      return;
+    }
+  }
+
+  private void scheduleRetry(Pending kind, long delayMs) {
+    retryKind = kind;
+    retryAt = clockMillis.getAsLong() + delayMs;
+  }
+
+  private long nextBackoff() {
+    long d = backoffMs;
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    return d;
+  }
+
+  private void setBootstrapped(boolean value) {
+    if (bootstrapped != value) {
+      bootstrapped = value;
+      bootstrapListener.onBootstrapped(workerId, value);
+    }
+  }
+}
