@@ -116,7 +116,7 @@ for policy in $policies; do
     sleep 1
   done
   loadgen "${workload[@]}" --url "$gateway" --label "$policy" --name "$policy" --out-dir "$out_dir" \
-    --workers "$workers" "${loadgen_args[@]}" || echo "compare.sh: load generator failed for $policy" >&2
+    --workers "$workers" --router-url "http://127.0.0.1:$((7000 + port_offset))" "${loadgen_args[@]}" || echo "compare.sh: load generator failed for $policy" >&2
   [[ -f "$out_dir/$policy.json" ]] && runs+=(--run "$out_dir/$policy.json")
   stop_stack
 done

@@ -13,6 +13,7 @@ import io.kvroute.perf.report.ComparisonTable;
 import io.kvroute.perf.report.ReportWriter;
 import io.kvroute.perf.run.LoadRunner;
 import io.kvroute.perf.run.Progress;
+import io.kvroute.perf.stats.RouterDecisionCounts;
 import io.kvroute.perf.stats.RunSummary;
 import io.kvroute.perf.stats.SummaryBuilder;
 import io.kvroute.perf.trace.IdealHitRate;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -111,6 +113,8 @@ public final class LoadGenMain {
         .option("workers", "0", "number of workers (for the max/mean worker share; 0 = those seen)")
         .option("request-timeout", "600", "per-request timeout, seconds")
         .option("api-key", "", "bearer token for the gateway")
+        .option("router-url", "", "router base URL: per-worker counts from its /metrics when responses carry no "
+            + "x-kvroute-worker header (empty = off)")
         .flag("no-progress", "do not print the progress line");
   }
 
@@ -268,6 +272,8 @@ public final class LoadGenMain {
       return t;
     });
     List<RequestResult> results;
+    URI routerUrl = p.string("router-url").isEmpty() ? null : URI.create(p.string("router-url"));
+    Map<String, Double> decisionsBefore = routerUrl == null ? null : scrapeQuietly(routerUrl, err);
     try {
       StreamingClient client = new StreamingClient(URI.create(p.string("url")),
           Duration.ofSeconds(p.integer("request-timeout")), p.string("api-key"), pool);
@@ -281,6 +287,16 @@ public final class LoadGenMain {
       pool.shutdownNow();
     }
     RunSummary summary = SummaryBuilder.summarize(label, mode, results, idealHitRate, p.integer("workers"));
+    if (summary.perWorker().isEmpty() && decisionsBefore != null) {
+      Map<String, Double> after = scrapeQuietly(routerUrl, err);
+      if (after != null) {
+        summary = SummaryBuilder.withWorkers(summary, RouterDecisionCounts.delta(decisionsBefore, after),
+            p.integer("workers"));
+        config.put("requests_per_worker_source", "router " + RouterDecisionCounts.METRIC);
+      }
+    } else {
+      config.put("requests_per_worker_source", "response header " + StreamingClient.WORKER_HEADER);
+    }
     ReportWriter.Files3 files = ReportWriter.write(Path.of(p.string("out-dir")), name, summary, config, results);
     out.print(ComparisonTable.markdown(List.of(summary)));
     out.printf(Locale.ROOT, "reports: %s %s %s%n", files.json(), files.csv(), files.html());
@@ -288,6 +304,15 @@ public final class LoadGenMain {
       err.println("loadgen: " + summary.errors() + " requests failed; first: " + summary.firstError());
     }
     return summary.errors() == summary.requests() ? 1 : 0;
+  }
+
+  private static Map<String, Double> scrapeQuietly(URI routerUrl, PrintStream err) throws InterruptedException {
+    try {
+      return RouterDecisionCounts.scrape(routerUrl);
+    } catch (IOException | RuntimeException e) {
+      err.println("loadgen: cannot read the router's decision counters: " + e.getMessage());
+      return null;
+    }
   }
 
   private static PrintStream nullStream() {

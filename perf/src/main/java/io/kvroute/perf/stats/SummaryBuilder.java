@@ -58,6 +58,13 @@ public final class SummaryBuilder {
         maxShare(perWorker, workerCount), firstError);
   }
 
+  /** The same summary with per-worker counts taken from elsewhere (the router's counters). */
+  public static RunSummary withWorkers(RunSummary s, Map<String, Long> perWorker, int workerCount) {
+    return new RunSummary(s.label(), s.mode(), s.requests(), s.errors(), s.durationSeconds(), s.requestThroughput(),
+        s.outputTokenThroughput(), s.promptTokens(), s.cachedTokens(), s.hitRate(), s.idealHitRate(), s.ttft(),
+        s.itl(), s.e2e(), perWorker, maxShare(perWorker, workerCount), s.firstError());
+  }
+
   /** Max requests of one worker over the mean per worker; 0 when no worker is known. */
   public static double maxShare(Map<String, Long> perWorker, int workerCount) {
     int n = Math.max(workerCount, perWorker.size());
