@@ -148,6 +148,11 @@ public final class GatewayVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** Workers cached for the fallback policy. */
+  public int knownWorkers() {
+    return directory.workers().size();
+  }
+
   // ---- handlers ----------------------------------------------------------------------------------------------
 
   private void generate(RoutingContext ctx, Endpoint endpoint) {

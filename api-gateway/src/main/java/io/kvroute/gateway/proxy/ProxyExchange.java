@@ -41,6 +41,8 @@ public final class ProxyExchange {
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
   private static final CharSequence NO = HttpHeaders.createOptimized("no");
+  /** Which worker served the response (observability; also lets tests check cache affinity). */
+  public static final String WORKER_HEADER = "x-kvroute-worker-id";
   private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
   private static final long AGENT_CONNECT_TIMEOUT_MS = 2_000;
   private static final long AGENT_IDLE_TIMEOUT_MS = 300_000;
@@ -267,12 +269,19 @@ public final class ProxyExchange {
   }
 
   private void startStream() {
+    tagWorker();
     response.setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
         .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE)
         .putHeader(X_ACCEL_BUFFERING, NO);
     if (req.endpoint() == io.kvroute.gateway.api.Endpoint.CHAT) {
       response.write(fmt.roleChunk());
+    }
+  }
+
+  private void tagWorker() {
+    if (current != null) {
+      response.putHeader(WORKER_HEADER, current.workerId());
     }
   }
 
@@ -305,6 +314,7 @@ public final class ProxyExchange {
       }
       response.end(ChunkFormatter.DONE);
     } else {
+      tagWorker();
       response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(fmt.fullResponse(text.toString(), reason, u));
     }
     pc.metrics().e2e(System.nanoTime() - startNanos);
