@@ -3,10 +3,13 @@ package io.kvroute.common.tokenizer;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ELResolver;
 
 /**
  * A HuggingFace chat template rendered with jinjava the way {@code transformers} renders it with Jinja2:
@@ -20,14 +23,8 @@ final class ChatTemplate {
 
   private final String source;
 
-  ChatTemplate(String source) {
-    // Jinja2's default keep_trailing_newline=False drops exactly one trailing newline of the template source.
-    if (source.endsWith("\r\n")) {
-      source = source.substring(0, source.length() - 2);
-    } else if (source.endsWith("\n")) {
-      source = source.substring(0, source.length() - 1);
-    }
-    this.source = source;
+  ChatTemplate(String template) {
+    this.source = TemplateSource.toJinjava(template);
   }
 
   String source() {
@@ -63,11 +60,22 @@ final class ChatTemplate {
     return "chat template failed at line " + error.getLineno() + ": " + error.getMessage();
   }
 
+  /** Python str/dict methods first, then jinjava's own read-only resolver (maps, lists, beans). */
+  private static ELResolver elResolver() {
+    CompositeELResolver resolver = new CompositeELResolver();
+    resolver.add(new PyMethodResolver());
+    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+    return resolver;
+  }
+
   private static Jinjava createEngine() {
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        // trim_blocks and lstrip_blocks are applied by TemplateSource (jinjava's lstrip differs from Jinja2's)
+        .withTrimBlocks(false)
+        .withLstripBlocks(false)
         .withMaxOutputSize(64L * 1024 * 1024)
+        .withElResolver(elResolver())
+        .withInterperterFactory(PyInterpreter.FACTORY)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             // {{- x }} / {{ x -}} strip whitespace like Jinja2 (jinjava's legacy default only trims tags)
             .withUseTrimmingForNotesAndExpressions(true)
