@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -19,8 +18,6 @@ final class RouteRequestParser {
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(40).build())
       .build();
-  private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
-  private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
 
   private RouteRequestParser() {
   }
@@ -74,30 +71,77 @@ final class RouteRequestParser {
 
   /** Parses one u64 given as a JSON number or a decimal string (signed or unsigned). */
   static long parseHash(JsonParser p, JsonToken t, String field) throws IOException {
-    if (t == JsonToken.VALUE_NUMBER_INT) {
-      JsonParser.NumberType nt = p.getNumberType();
-      if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
-        return p.getLongValue();
-      }
-      return fromBig(p.getBigIntegerValue(), field);
-    }
-    if (t == JsonToken.VALUE_STRING) {
-      String s = p.getText().trim();
-      try {
-        return s.startsWith("-") ? Long.parseLong(s) : Long.parseUnsignedLong(s);
-      } catch (NumberFormatException e) {
+    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_STRING) {
+      // Digits straight from the parser's buffer: no BigInteger for values above Long.MAX_VALUE, no String.
+      char[] buf = p.getTextCharacters();
+      int offset = p.getTextOffset();
+      int length = p.getTextLength();
+      if (!isDecimal(buf, offset, length)) {
         throw ApiException.badRequest("invalid_hash", field + " holds a string that is not a 64-bit integer: '"
-            + abbreviate(s) + "'");
+            + abbreviate(p.getText().trim()) + "'");
       }
+      return parseDecimal(buf, offset, length, field);
     }
     throw ApiException.badRequest("invalid_hash", field + " must hold integers or decimal strings, got " + t);
   }
 
-  private static long fromBig(BigInteger v, String field) {
-    if (v.compareTo(MIN_LONG) < 0 || v.compareTo(TWO_64) >= 0) {
-      throw ApiException.badRequest("invalid_hash", field + " holds a value outside the 64-bit range");
+  private static boolean isDecimal(char[] buf, int offset, int length) {
+    int i = offset;
+    int end = offset + length;
+    while (i < end && buf[i] == ' ') {
+      i++;
     }
-    return v.longValue();
+    while (end > i && buf[end - 1] == ' ') {
+      end--;
+    }
+    if (i < end && (buf[i] == '-' || buf[i] == '+')) {
+      i++;
+    }
+    if (i >= end) {
+      return false;
+    }
+    for (; i < end; i++) {
+      if (buf[i] < '0' || buf[i] > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A decimal integer (checked by {@link #isDecimal}) in [-2^63, 2^64) as a u64 bit pattern. */
+  static long parseDecimal(char[] buf, int offset, int length, String field) {
+    int i = offset;
+    int end = offset + length;
+    while (buf[i] == ' ') {
+      i++;
+    }
+    while (buf[end - 1] == ' ') {
+      end--;
+    }
+    boolean negative = buf[i] == '-';
+    if (buf[i] == '-' || buf[i] == '+') {
+      i++;
+    }
+    long v = 0;
+    for (; i < end; i++) {
+      int d = buf[i] - '0';
+      // v * 10 + d must stay below 2^64 (1844674407370955161 = floor((2^64 - 1) / 10)).
+      if (Long.compareUnsigned(v, 1844674407370955161L) > 0 || (v == 1844674407370955161L && d > 5)) {
+        throw outOfRange(field);
+      }
+      v = v * 10 + d;
+    }
+    if (negative) {
+      if (Long.compareUnsigned(v, Long.MIN_VALUE) > 0) {
+        throw outOfRange(field);
+      }
+      return -v;
+    }
+    return v;
+  }
+
+  private static ApiException outOfRange(String field) {
+    return ApiException.badRequest("invalid_hash", field + " holds a value outside the 64-bit range");
   }
 
   private static long[] hashes(JsonParser p, JsonToken t, String field) throws IOException {

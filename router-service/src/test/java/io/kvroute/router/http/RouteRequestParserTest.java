@@ -15,9 +15,9 @@ class RouteRequestParserTest {
   @Test
   void shouldAcceptSignedUnsignedAndStringHashes() {
     RouteRequest r = parse("{\"request_id\":\"r\",\"local_hashes\":[1,-1,18446744073709551615,"
-        + "\"13226331709069118873\",\"-2\",9223372036854775808],\"num_tokens\":7,\"unknown\":{\"a\":[1,2]}}");
+        + "\"13226331709069118873\",\"-2\",9223372036854775808,\" 12 \",-9223372036854775808],\"num_tokens\":7,\"unknown\":{\"a\":[1,2]}}");
     assertThat(r.localHashes()).containsExactly(1L, -1L, -1L, Long.parseUnsignedLong("13226331709069118873"), -2L,
-        Long.MIN_VALUE);
+        Long.MIN_VALUE, 12L, Long.MIN_VALUE);
     assertThat(r.numTokens()).isEqualTo(7);
     assertThat(r.requestId()).isEqualTo("r");
   }
@@ -43,6 +43,11 @@ class RouteRequestParserTest {
     assertThatThrownBy(() -> parse("")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> parse("{\"local_hashes\":[18446744073709551616]}"))
         .isInstanceOf(ApiException.class).hasMessageContaining("64-bit range");
+    assertThatThrownBy(() -> parse("{\"local_hashes\":[-9223372036854775809]}"))
+        .isInstanceOf(ApiException.class).hasMessageContaining("64-bit range");
+    assertThatThrownBy(() -> parse("{\"local_hashes\":[\"18446744073709551616\"]}"))
+        .isInstanceOf(ApiException.class).hasMessageContaining("64-bit range");
+    assertThatThrownBy(() -> parse("{\"local_hashes\":[\"\"]}")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> parse("{\"local_hashes\":[\"abc\"]}")).isInstanceOf(ApiException.class)
         .hasMessageContaining("not a 64-bit integer");
     assertThatThrownBy(() -> parse("{\"local_hashes\":[1.5]}")).isInstanceOf(ApiException.class);
