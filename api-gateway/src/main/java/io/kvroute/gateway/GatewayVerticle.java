@@ -67,6 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private long probeTimer = -1;
   private long startedEpochSeconds;
+  private boolean blockSizeMismatchLogged;
 
   /**
    * @param tokenizer the loaded model tokenizer (shared, thread-safe)
@@ -221,8 +222,16 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void probe() {
-    routers.probe().compose(up -> up > 0 && config.fallback() == FallbackPolicy.ROUND_ROBIN
-        ? directory.refresh(routers) : Future.succeededFuture());
+    routers.probe()
+        .compose(up -> up > 0 ? directory.refresh(routers) : Future.succeededFuture())
+        .onComplete(ar -> {
+          int routerB = routers.routerBlockSize();
+          if (routerB > 0 && routerB != config.blockSize() && !blockSizeMismatchLogged) {
+            blockSizeMismatchLogged = true;
+            LOG.error("event=block_size_mismatch gateway_block_size={} router_block_size={} effect=\"overlap will be "
+                + "0: fix --block-size\"", config.blockSize(), routerB);
+          }
+        });
   }
 
   // ---- errors ------------------------------------------------------------------------------------------------

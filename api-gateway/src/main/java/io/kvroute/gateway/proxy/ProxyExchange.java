@@ -42,7 +42,7 @@ public final class ProxyExchange {
   private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
   private static final CharSequence NO = HttpHeaders.createOptimized("no");
   /** Which worker served the response (observability; also lets tests check cache affinity). */
-  public static final String WORKER_HEADER = "x-kvroute-worker-id";
+  public static final String WORKER_HEADER = "x-kvroute-worker";
   private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
   private static final long AGENT_CONNECT_TIMEOUT_MS = 2_000;
   private static final long AGENT_IDLE_TIMEOUT_MS = 300_000;
@@ -462,7 +462,8 @@ public final class ProxyExchange {
       }
       sb.append(Long.toUnsignedString(localHashes[i]));
     }
-    sb.append("],\"num_tokens\":").append(tokens.length).append(",\"expected_output_tokens\":").append(maxTokens);
+    sb.append("],\"num_tokens\":").append(tokens.length).append(",\"expected_output_tokens\":").append(maxTokens)
+        .append(",\"block_size\":").append(pc.config().blockSize());
     if (!excluded.isEmpty()) {
       sb.append(",\"exclude\":[");
       boolean first = true;

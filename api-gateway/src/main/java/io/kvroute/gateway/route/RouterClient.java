@@ -42,6 +42,7 @@ public final class RouterClient {
   private final AtomicInteger next = new AtomicInteger();
   /** Per router: nanoTime until which it is considered down (0 = up). */
   private final AtomicLongArray downUntil;
+  private volatile int routerBlockSize;
 
   public RouterClient(HttpClient client, List<String> urls, Duration timeout, GatewayMetrics metrics,
       LongSupplier nanoClock) {
@@ -118,6 +119,9 @@ public final class RouterClient {
         return a;
       }
       if (v instanceof JsonObject o && o.getValue("workers") instanceof JsonArray a) {
+        if (o.getValue("block_size") instanceof Number b) {
+          routerBlockSize = b.intValue();
+        }
         return a;
       }
       throw new IllegalStateException("GET /v1/workers: unexpected body");
@@ -149,6 +153,11 @@ public final class RouterClient {
       }
       return up;
     });
+  }
+
+  /** Block size the routers last reported in GET /v1/workers (0 = not known yet). */
+  public int routerBlockSize() {
+    return routerBlockSize;
   }
 
   /** Whether at least one router is not marked down. */
