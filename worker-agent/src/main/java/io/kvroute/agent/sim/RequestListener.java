@@ -11,7 +11,8 @@ public interface RequestListener {
   void onToken(int tokenId, String text);
 
   /**
-   * The request ended. {@code finishReason}: "stop", "length", "abort" or "error" (then {@code error} says why).
+   * The request ended. {@code finishReason}: "stop", "length", "error" (engine failure) or
+   * "invalid" (request rejected); for the last two {@code error} says why.
    */
   void onFinish(String finishReason, int promptTokens, int completionTokens, int cachedTokens, String error);
 }

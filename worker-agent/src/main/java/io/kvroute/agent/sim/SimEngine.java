@@ -113,16 +113,16 @@ public final class SimEngine implements AutoCloseable {
   public long submit(int[] prompt, GenerationParams params, RequestListener listener) {
     long id = ids.incrementAndGet();
     if (prompt.length == 0) {
-      listener.onFinish("error", 0, 0, 0, "the prompt is empty");
+      listener.onFinish("invalid", 0, 0, 0, "the prompt is empty");
       return id;
     }
     if (prompt.length + params.maxTokens() > config.maxModelLen()) {
-      listener.onFinish("error", prompt.length, 0, 0, "prompt (" + prompt.length + " tokens) + max_tokens ("
+      listener.onFinish("invalid", prompt.length, 0, 0, "prompt (" + prompt.length + " tokens) + max_tokens ("
           + params.maxTokens() + ") exceeds the maximum model length " + config.maxModelLen());
       return id;
     }
     if (blocks.blocksFor(prompt.length + params.maxTokens()) > config.numBlocks()) {
-      listener.onFinish("error", prompt.length, 0, 0, "the request needs more KV blocks than the engine has ("
+      listener.onFinish("invalid", prompt.length, 0, 0, "the request needs more KV blocks than the engine has ("
           + config.numBlocks() + ")");
       return id;
     }

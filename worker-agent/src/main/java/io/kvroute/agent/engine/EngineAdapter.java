@@ -1,0 +1,31 @@
+package io.kvroute.agent.engine;
+
+import io.kvroute.common.codec.LoadMetrics;
+
+/**
+ * The agent's connection to its engine (DESIGN §3): it feeds engine KV events, normalised, into the agent's
+ * event log and tracks the engine's load. Implementations run on their own thread.
+ */
+public interface EngineAdapter extends AutoCloseable {
+
+  /** Engine kind as reported by {@code /v1/info}: sim, trtllm or zmq. */
+  String kind();
+
+  /** Starts polling / subscribing. */
+  void start();
+
+  /** Whether the engine answered recently. */
+  boolean engineUp();
+
+  /** Whether at least one engine event has been seen since start. */
+  boolean eventsSeen();
+
+  /** The latest load (null until known). */
+  LoadMetrics load();
+
+  /** Base URL of the engine's OpenAI HTTP API (for the proxy), or null if it has none. */
+  String generationUrl();
+
+  @Override
+  void close();
+}

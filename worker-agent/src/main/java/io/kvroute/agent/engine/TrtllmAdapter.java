@@ -1,0 +1,240 @@
+package io.kvroute.agent.engine;
+
+import io.kvroute.agent.AgentMetrics;
+import io.kvroute.agent.events.KvEventLog;
+import io.kvroute.agent.events.TrtllmNormalizer;
+import io.kvroute.common.codec.DecodeException;
+import io.kvroute.common.codec.IterationStats;
+import io.kvroute.common.codec.IterationStatsCodec;
+import io.kvroute.common.codec.LoadMetrics;
+import io.kvroute.common.codec.TrtllmEvent;
+import io.kvroute.common.codec.TrtllmEventCodec;
+import io.kvroute.common.event.KvEventBatch;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code trtllm} engine adapter (DESIGN §3): on its own thread it drains {@code POST /kv_cache_events} every
+ * ~10 ms (backing off to 50 ms while empty, and exponentially to 2 s while the engine fails) and
+ * {@code GET /metrics} every 100 ms. Events are normalised by {@link TrtllmNormalizer} and published through the
+ * {@link KvEventLog}; iteration stats become the agent's {@link LoadMetrics}. Malformed answers are counted and
+ * skipped; an unreachable engine marks the adapter down until it answers again.
+ */
+public final class TrtllmAdapter implements EngineAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrtllmAdapter.class);
+  static final long BASE_POLL_NANOS = 10_000_000L;
+  static final long MAX_EMPTY_POLL_NANOS = 50_000_000L;
+  static final long MAX_FAILURE_BACKOFF_NANOS = 2_000_000_000L;
+  static final long METRICS_PERIOD_NANOS = 100_000_000L;
+
+  private final String kind;
+  private final String baseUrl;
+  private final TrtllmNormalizer normalizer;
+  private final KvEventLog log;
+  private final AgentMetrics metrics;
+  private final HttpClient http;
+  private final URI eventsUri;
+  private final URI metricsUri;
+  private volatile boolean up;
+  private volatile boolean seen;
+  private volatile LoadMetrics load;
+  private volatile boolean stopped;
+  private Thread thread;
+  private long eventDelay = BASE_POLL_NANOS;
+  private int consecutiveFailures;
+
+  public TrtllmAdapter(String kind, String baseUrl, int blockSize, KvEventLog log, AgentMetrics metrics) {
+    this.kind = kind;
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.normalizer = new TrtllmNormalizer(blockSize, metrics);
+    this.log = log;
+    this.metrics = metrics;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1)
+        .build();
+    this.eventsUri = URI.create(this.baseUrl + "/kv_cache_events");
+    this.metricsUri = URI.create(this.baseUrl + "/metrics");
+  }
+
+  @Override
+  public String kind() {
+    return kind;
+  }
+
+  @Override
+  public void start() {
+    thread = new Thread(this::run, "engine-poller-" + kind);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public boolean engineUp() {
+    return up;
+  }
+
+  @Override
+  public boolean eventsSeen() {
+    return seen;
+  }
+
+  @Override
+  public LoadMetrics load() {
+    return load;
+  }
+
+  @Override
+  public String generationUrl() {
+    return baseUrl;
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    if (thread != null) {
+      LockSupport.unpark(thread);
+      try {
+        thread.join(3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    LOG.info("event=engine_adapter_started kind={} url={}", kind, baseUrl);
+    long nextEvents = System.nanoTime();
+    long nextMetrics = nextEvents;
+    while (!stopped) {
+      long now = System.nanoTime();
+      if (now - nextEvents >= 0) {
+        pollEvents();
+        nextEvents = System.nanoTime() + eventDelay;
+      }
+      now = System.nanoTime();
+      if (up && now - nextMetrics >= 0) {
+        pollMetrics();
+        nextMetrics = System.nanoTime() + METRICS_PERIOD_NANOS;
+      }
+      long wake = up ? Math.min(nextEvents, nextMetrics) : nextEvents;
+      long wait = wake - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+    LOG.info("event=engine_adapter_stopped kind={}", kind);
+  }
+
+  private void pollEvents() {
+    String body;
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        failed("http_" + r.statusCode());
+        return;
+      }
+      body = r.body();
+    } catch (IOException e) {
+      failed(e.getClass().getSimpleName());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = true;
+      return;
+    }
+    reachable();
+    TrtllmEventCodec.Decoded decoded;
+    try {
+      decoded = TrtllmEventCodec.decodeArray(body);
+    } catch (DecodeException e) {
+      metrics.dropped("malformed");
+      metrics.enginePoll("malformed");
+      LOG.warn("event=engine_events_malformed error=\"{}\"", e.getMessage());
+      eventDelay = Math.min(eventDelay * 2, MAX_EMPTY_POLL_NANOS);
+      return;
+    }
+    for (String err : decoded.errors()) {
+      metrics.dropped("malformed_event");
+      LOG.warn("event=engine_event_malformed error=\"{}\"", err);
+    }
+    if (decoded.events().isEmpty()) {
+      metrics.enginePoll("empty");
+      eventDelay = Math.min(eventDelay * 2, MAX_EMPTY_POLL_NANOS);
+      return;
+    }
+    metrics.enginePoll("ok");
+    eventDelay = BASE_POLL_NANOS;
+    for (TrtllmEvent e : decoded.events()) {
+      if (e instanceof TrtllmEvent.Created c && c.numBlocksPerCacheLevel().length > 0) {
+        // A (re)created cache is empty: the load starts from zero with the engine's capacity.
+        load = new LoadMetrics(0, 0.0, 0, 0, c.numBlocksPerCacheLevel()[0], null, 0.0);
+      }
+    }
+    List<KvEventBatch> batches = normalizer.normalize(decoded.events(), System.currentTimeMillis() / 1000.0);
+    log.publishAll(batches);
+    seen = normalizer.seenAny();
+  }
+
+  private void pollMetrics() {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return;
+      }
+      List<IterationStats> stats = IterationStatsCodec.decodeArray(r.body());
+      if (!stats.isEmpty()) {
+        load = toLoad(stats.get(stats.size() - 1));
+      }
+    } catch (DecodeException e) {
+      metrics.dropped("malformed_stats");
+      LOG.warn("event=engine_stats_malformed error=\"{}\"", e.getMessage());
+    } catch (IOException e) {
+      LOG.debug("event=engine_stats_failed error=\"{}\"", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = true;
+    }
+  }
+
+  /** The reference worker's load: waiting = queued + paused, usage = used / max blocks. */
+  static LoadMetrics toLoad(IterationStats s) {
+    IterationStats.KvCacheStats kv = s.kvCacheStats();
+    IterationStats.InflightBatchingStats ib = s.inflightBatchingStats();
+    int paused = ib == null ? 0 : ib.numPausedRequests();
+    long used = kv == null ? 0 : kv.usedNumBlocks();
+    long max = kv == null ? 0 : kv.maxNumBlocks();
+    double usage = max <= 0 ? 0.0 : Math.min(1.0, (double) used / max);
+    return new LoadMetrics(s.numQueuedRequests() + paused, usage, s.numActiveRequests(), used, max, null, 0.0);
+  }
+
+  private void reachable() {
+    if (load == null) {
+      load = new LoadMetrics(0, 0.0, 0, 0, 0, null, 0.0);
+    }
+    if (!up) {
+      LOG.info("event=engine_up kind={} url={} after_failures={}", kind, baseUrl, consecutiveFailures);
+    }
+    up = true;
+    consecutiveFailures = 0;
+  }
+
+  private void failed(String why) {
+    metrics.enginePoll("error");
+    if (up || consecutiveFailures == 0) {
+      LOG.warn("event=engine_unreachable kind={} url={} error={}", kind, baseUrl, why);
+    }
+    up = false;
+    consecutiveFailures++;
+    eventDelay = Math.min(BASE_POLL_NANOS << Math.min(consecutiveFailures, 8), MAX_FAILURE_BACKOFF_NANOS);
+  }
+}

@@ -1,0 +1,253 @@
+package io.kvroute.agent.http;
+
+import io.kvroute.agent.AgentConfig;
+import io.kvroute.agent.AgentMetrics;
+import io.kvroute.agent.engine.EngineAdapter;
+import io.kvroute.agent.events.KvEventLog;
+import io.kvroute.common.codec.RecoveryJson;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP API (DESIGN §4, §6):
+ * <pre>
+ * POST /v1/completions, /v1/chat/completions   proxied to the engine; streams pass through chunk by chunk; a
+ *                                              client that goes away closes the upstream request
+ * GET  /v1/info                                worker id, model, block size, ports, endpoints, engine kind
+ * GET  /v1/kv/events?after=SEQ                 buffered batches with seq &gt; SEQ ({@link RecoveryJson#encodeEvents});
+ *                                              410 when some of them have left the ring; 400 on a bad SEQ
+ * GET  /v1/kv/snapshot                         the whole block table + the seq it reflects
+ *                                              ({@link RecoveryJson#encodeSnapshot})
+ * GET  /health                                 200 while the process runs
+ * GET  /ready                                  200 when the engine is reachable and its first events were seen
+ * GET  /metrics                                Prometheus text
+ * </pre>
+ * JSON shapes of the two recovery routes are documented on {@link RecoveryJson}; hashes are unsigned decimal
+ * strings. Errors are JSON: {@code {"error":{"message","type","code"}}}.
+ */
+public final class AgentHttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentHttpVerticle.class);
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
+  /** URLs announced to routers. */
+  public record Endpoints(String url, String eventsEndpoint, String metricsEndpoint) {
+  }
+
+  private final AgentConfig config;
+  private final KvEventLog log;
+  private final AgentMetrics metrics;
+  private final Supplier<EngineAdapter> adapter;
+  private final Supplier<Endpoints> endpoints;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private HttpClient client;
+  private HttpServer server;
+
+  public AgentHttpVerticle(AgentConfig config, KvEventLog log, AgentMetrics metrics, Supplier<EngineAdapter> adapter,
+      Supplier<Endpoints> endpoints) {
+    this.config = config;
+    this.log = log;
+    this.metrics = metrics;
+    this.adapter = adapter;
+    this.endpoints = endpoints;
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** Proxied requests in flight. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(512));
+    Router router = Router.router(vertx);
+    // generation proxy
+    router.post("/v1/completions").handler(BodyHandler.create().setBodyLimit(64L << 20))
+        .handler(ctx -> proxy(ctx, "/v1/completions", "completions"));
+    router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(64L << 20))
+        .handler(ctx -> proxy(ctx, "/v1/chat/completions", "chat"));
+    // recovery
+    router.get("/v1/kv/events").handler(this::events);
+    router.get("/v1/kv/snapshot").handler(this::snapshot);
+    // info and health
+    router.get("/v1/info").handler(this::info);
+    router.get("/health").handler(ctx -> json(ctx.response(), 200, "{\"status\":\"ok\"}"));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE,
+        "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.bindHost())
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    return closeServer.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  // ------------------------------------------------------------------------------------------------ proxy
+
+  private void proxy(RoutingContext ctx, String path, String route) {
+    EngineAdapter a = adapter.get();
+    String base = a == null ? null : a.generationUrl();
+    if (base == null) {
+      metrics.proxyRequest(route, "no_engine");
+      error(ctx.response(), 503, "this agent's engine has no HTTP generation endpoint", "service_unavailable");
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    inFlight.incrementAndGet();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + path);
+    boolean[] finished = new boolean[1];
+    Runnable done = () -> {
+      if (!finished[0]) {
+        finished[0] = true;
+        inFlight.decrementAndGet();
+      }
+    };
+    client.request(options)
+        .compose(upstream -> {
+          response.closeHandler(v -> cancel(upstream, route, done));
+          upstream.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+          String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+          if (auth != null) {
+            upstream.putHeader(HttpHeaders.AUTHORIZATION, auth);
+          }
+          return upstream.send(ctx.body().buffer());
+        })
+        .compose(upstreamResponse -> {
+          if (response.closed()) {
+            upstreamResponse.request().reset();
+            return Future.failedFuture("client gone");
+          }
+          response.setStatusCode(upstreamResponse.statusCode());
+          String type = upstreamResponse.getHeader(HttpHeaders.CONTENT_TYPE);
+          if (type != null) {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, type);
+          }
+          if (type != null && type.startsWith("text/event-stream")) {
+            response.setChunked(true).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+          } else if (upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            response.setChunked(true);
+          }
+          metrics.proxyRequest(route, Integer.toString(upstreamResponse.statusCode()));
+          return upstreamResponse.pipeTo(response);
+        })
+        .onComplete(ar -> {
+          done.run();
+          if (ar.failed() && !response.headWritten() && !response.closed()) {
+            metrics.proxyRequest(route, "upstream_error");
+            LOG.warn("event=proxy_failed route={} error=\"{}\"", route, ar.cause().getMessage());
+            error(response, 502, "engine request failed: " + ar.cause().getMessage(), "bad_gateway");
+          } else if (ar.failed() && !response.ended() && !response.closed()) {
+            response.reset();
+          }
+        });
+  }
+
+  private void cancel(HttpClientRequest upstream, String route, Runnable done) {
+    if (upstream.response().isComplete()) {
+      return;
+    }
+    metrics.proxyRequest(route, "cancelled");
+    LOG.debug("event=proxy_cancelled route={}", route);
+    upstream.reset();
+    done.run();
+  }
+
+  // --------------------------------------------------------------------------------------------- recovery
+
+  private void events(RoutingContext ctx) {
+    String after = ctx.request().getParam("after");
+    long seq;
+    try {
+      seq = after == null ? -1 : Long.parseLong(after);
+    } catch (NumberFormatException e) {
+      error(ctx.response(), 400, "after must be an integer seq, got '" + after + "'", "invalid_request_error");
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      RecoveryJson.EventsPage page = log.eventsAfter(seq);
+      return page == null ? null : RecoveryJson.encodeEvents(page);
+    }).onSuccess(body -> {
+      if (body == null) {
+        error(ctx.response(), 410, "seq " + seq + " has left the replay buffer; load /v1/kv/snapshot", "gone");
+      } else {
+        json(ctx.response(), 200, body);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void snapshot(RoutingContext ctx) {
+    vertx.executeBlocking(() -> RecoveryJson.encodeSnapshot(log.snapshot()))
+        .onSuccess(body -> json(ctx.response(), 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  // ----------------------------------------------------------------------------------------- info, health
+
+  private void info(RoutingContext ctx) {
+    Endpoints e = endpoints.get();
+    EngineAdapter a = adapter.get();
+    JsonObject body = new JsonObject()
+        .put("worker_id", config.workerId())
+        .put("worker_index", config.workerIndex())
+        .put("model", config.model())
+        .put("block_size", config.blockSize())
+        .put("engine", config.engine())
+        .put("engine_url", a == null ? null : a.generationUrl())
+        .put("url", e.url())
+        .put("http_port", actualPort())
+        .put("kv_events_port", portOf(e.eventsEndpoint()))
+        .put("metrics_port", portOf(e.metricsEndpoint()))
+        .put("events_endpoint", e.eventsEndpoint())
+        .put("metrics_endpoint", e.metricsEndpoint())
+        .put("dp_size", 1)
+        .put("last_seq", log.lastSeq())
+        .put("replay_buffer", config.replayBuffer());
+    json(ctx.response(), 200, body.encode());
+  }
+
+  private static int portOf(String endpoint) {
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
+  private void ready(RoutingContext ctx) {
+    EngineAdapter a = adapter.get();
+    boolean up = a != null && a.engineUp();
+    boolean seen = a != null && a.eventsSeen();
+    JsonObject body = new JsonObject().put("ready", up && seen).put("engine_up", up).put("events_seen", seen);
+    json(ctx.response(), up && seen ? 200 : 503, body.encode());
+  }
+
+  private static void json(HttpServerResponse r, int status, String body) {
+    r.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  }
+
+  private static void error(HttpServerResponse r, int status, String message, String type) {
+    json(r, status, new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
+        .put("code", status)).encode());
+  }
+}
