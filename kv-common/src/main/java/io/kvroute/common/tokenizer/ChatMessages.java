@@ -26,7 +26,7 @@ final class ChatMessages {
     List<Object> out = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       Object raw = messages.get(i);
-      if (!(raw instanceof Map<?, ?>)) {
+      if (!(raw instanceof Map<?, ?>) && !(raw instanceof JsonObject)) {
         throw new ChatTemplateException("messages[" + i + "] must be an object");
       }
       @SuppressWarnings("unchecked")
@@ -77,7 +77,7 @@ final class ChatMessages {
     List<Object> out = new ArrayList<>(tools.size());
     for (int i = 0; i < tools.size(); i++) {
       Object tool = tools.get(i);
-      if (!(tool instanceof Map<?, ?>)) {
+      if (!(tool instanceof Map<?, ?>) && !(tool instanceof JsonObject)) {
         throw new ChatTemplateException("tools[" + i + "] must be an object");
       }
       out.add(copy(tool, 0));
