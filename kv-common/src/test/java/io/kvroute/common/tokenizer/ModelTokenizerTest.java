@@ -58,7 +58,7 @@ class ModelTokenizerTest {
   @Test
   void shouldRoundTripUnicode() {
     for (String text : List.of("你好，世界", "🇫🇷👨‍👩‍👧‍👦 emoji", "Привет мир", "tabs\tand\nnewlines\r\n", "𝔘𝔫𝔦",
-        "  leading and trailing  ", "العربية", "日本語のテキスト")) {
+        "  leading and trailing  ", "العربية", "日本語のテキスト", "nul\u0000char", "\u0001\u007f\uffff")) {
       assertThat(tokenizer.decode(tokenizer.encode(text))).isEqualTo(text);
     }
   }
