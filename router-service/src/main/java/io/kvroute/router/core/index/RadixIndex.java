@@ -61,6 +61,9 @@ public final class RadixIndex {
   private long hiWords;
   private long eventsApplied;
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+  private long[] dupKeys = new long[64];
+  private int[] dupStamp = new int[64];
+  private int dupGeneration;
 
   // ---------------------------------------------------------------- writes (owner thread)
 
@@ -125,14 +128,19 @@ public final class RadixIndex {
     return true;
   }
 
-  private static boolean selfReferencing(KvEvent.Stored s) {
+  /**
+   * True if a block hash repeats within the event or equals its parent. Small events compare pairwise; larger
+   * ones use a reusable open-addressing set stamped by generation (no allocation, no clearing).
+   */
+  private boolean selfReferencing(KvEvent.Stored s) {
     long[] blocks = s.blockHashes();
-    if (blocks.length <= 8) {
-      for (int i = 0; i < blocks.length; i++) {
+    int n = blocks.length;
+    if (n <= 6) {
+      for (int i = 0; i < n; i++) {
         if (s.hasParent() && blocks[i] == s.parentHash()) {
           return true;
         }
-        for (int j = i + 1; j < blocks.length; j++) {
+        for (int j = i + 1; j < n; j++) {
           if (blocks[i] == blocks[j]) {
             return true;
           }
@@ -140,14 +148,38 @@ public final class RadixIndex {
       }
       return false;
     }
-    long[] sorted = blocks.clone();
-    Arrays.sort(sorted);
-    for (int i = 1; i < sorted.length; i++) {
-      if (sorted[i] == sorted[i - 1]) {
+    int cap = Integer.highestOneBit((n + 1) * 2 - 1) << 1;
+    if (dupKeys.length < cap) {
+      dupKeys = new long[cap];
+      dupStamp = new int[cap];
+      dupGeneration = 0;
+    }
+    if (++dupGeneration == 0) {
+      Arrays.fill(dupStamp, 0);
+      dupGeneration = 1;
+    }
+    if (s.hasParent()) {
+      addUnique(s.parentHash(), cap - 1);
+    }
+    for (long b : blocks) {
+      if (!addUnique(b, cap - 1)) {
         return true;
       }
     }
-    return s.hasParent() && Arrays.binarySearch(sorted, s.parentHash()) >= 0;
+    return false;
+  }
+
+  private boolean addUnique(long key, int mask) {
+    int i = RadixNode.mix(key) & mask;
+    while (dupStamp[i] == dupGeneration) {
+      if (dupKeys[i] == key) {
+        return false;
+      }
+      i = (i + 1) & mask;
+    }
+    dupStamp[i] = dupGeneration;
+    dupKeys[i] = key;
+    return true;
   }
 
   private boolean remove(int target, long[] hashes, WriteGate gate) {

@@ -3,6 +3,7 @@ package io.kvroute.router.core.load;
 import io.kvroute.router.core.LoadView;
 import io.kvroute.router.core.index.MatchResult;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,13 +49,17 @@ public final class ActiveLoads {
   }
 
   private static final class TargetLoad {
-    final Long2IntOpenHashMap refs = new Long2IntOpenHashMap();
+    // Sized so that booking and releasing one long prompt does not grow and shrink the table every time.
+    final Long2IntOpenHashMap refs = new Long2IntOpenHashMap(1024);
     long prefillTokens;
     int requests;
   }
 
   private TargetLoad[] byTarget = new TargetLoad[16];
-  private final Long2ObjectOpenHashMap<long[]> activeTargets = new Long2ObjectOpenHashMap<>();
+  /** Sequence hash → bitset of targets 0..63 where it is active (no allocation per block). */
+  private final Long2LongOpenHashMap activeLow = new Long2LongOpenHashMap(8192);
+  /** Sequence hash → bitset words of targets from 64 on (word w covers 64(w+1)..); empty in small fleets. */
+  private final Long2ObjectOpenHashMap<long[]> activeHigh = new Long2ObjectOpenHashMap<>();
   private final HashMap<String, Booking> requests = new HashMap<>();
 
   /**
@@ -112,9 +117,6 @@ public final class ActiveLoads {
         load.refs.remove(s);
         clearActive(s, b.target);
       }
-    }
-    if (load.refs.isEmpty()) {
-      load.refs.trim();
     }
   }
 
@@ -188,10 +190,30 @@ public final class ActiveLoads {
    */
   public void activePrefix(long[] sequenceHashes, MatchResult out, long[] scratch) {
     out.reset();
-    if (sequenceHashes.length == 0) {
+    int n = sequenceHashes.length;
+    if (n == 0) {
       return;
     }
-    long[] first = activeTargets.get(sequenceHashes[0]);
+    long active = activeLow.get(sequenceHashes[0]);
+    int d = 1;
+    while (active != 0 && d < n) {
+      long next = active & activeLow.get(sequenceHashes[d]);
+      if (next != active) {
+        out.record(active & ~next, 0, d);
+        active = next;
+      }
+      d++;
+    }
+    if (active != 0) {
+      out.record(active, 0, d);
+    }
+    if (!activeHigh.isEmpty()) {
+      activePrefixHigh(sequenceHashes, out, scratch);
+    }
+  }
+
+  private void activePrefixHigh(long[] sequenceHashes, MatchResult out, long[] scratch) {
+    long[] first = activeHigh.get(sequenceHashes[0]);
     if (first == null) {
       return;
     }
@@ -201,7 +223,7 @@ public final class ActiveLoads {
     int d = 1;
     boolean any = true;
     while (any && d < sequenceHashes.length) {
-      long[] bits = activeTargets.get(sequenceHashes[d]);
+      long[] bits = activeHigh.get(sequenceHashes[d]);
       any = false;
       for (int w = 0; w < words; w++) {
         long a = active[w];
@@ -210,7 +232,7 @@ public final class ActiveLoads {
         }
         long next = bits != null && w < bits.length ? a & bits[w] : 0L;
         if (next != a) {
-          recordInto(out, a & ~next, w, d);
+          out.record(a & ~next, w + 1, d);
           active[w] = next;
         }
         any |= next != 0;
@@ -219,35 +241,46 @@ public final class ActiveLoads {
     }
     if (any) {
       for (int w = 0; w < words; w++) {
-        recordInto(out, active[w], w, d);
+        out.record(active[w], w + 1, d);
       }
     }
   }
 
-  private static void recordInto(MatchResult out, long bits, int w, int d) {
-    out.record(bits, w, d);
-  }
-
   private void setActive(long seq, int target) {
-    int w = target >>> 6;
-    long[] bits = activeTargets.get(seq);
+    if (target < 64) {
+      long bit = 1L << target;
+      long old = activeLow.put(seq, bit);
+      if (old != 0) {
+        activeLow.put(seq, old | bit);
+      }
+      return;
+    }
+    int w = (target >>> 6) - 1;
+    long[] bits = activeHigh.get(seq);
     if (bits == null || bits.length <= w) {
       long[] n = new long[w + 1];
       if (bits != null) {
         System.arraycopy(bits, 0, n, 0, bits.length);
       }
       bits = n;
-      activeTargets.put(seq, bits);
+      activeHigh.put(seq, bits);
     }
     bits[w] |= 1L << (target & 63);
   }
 
   private void clearActive(long seq, int target) {
-    long[] bits = activeTargets.get(seq);
+    if (target < 64) {
+      long rest = activeLow.remove(seq) & ~(1L << target);
+      if (rest != 0) {
+        activeLow.put(seq, rest);
+      }
+      return;
+    }
+    long[] bits = activeHigh.get(seq);
     if (bits == null) {
       return;
     }
-    int w = target >>> 6;
+    int w = (target >>> 6) - 1;
     if (w < bits.length) {
       bits[w] &= ~(1L << (target & 63));
     }
@@ -256,7 +289,7 @@ public final class ActiveLoads {
         return;
       }
     }
-    activeTargets.remove(seq);
+    activeHigh.remove(seq);
   }
 
   private TargetLoad load(int target) {
