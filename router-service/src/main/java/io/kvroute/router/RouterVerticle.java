@@ -74,8 +74,10 @@ public final class RouterVerticle extends VerticleBase {
     });
     ApiContext api = ApiContext.create(routing, registry, metrics, config.blockSize(), config.policy(),
         config.maxBodyBytes());
-    // Port 0 becomes -1: Vert.x shares one random port among servers that ask for the same negative port.
-    int listenPort = config.routerPort() == 0 ? -1 : config.routerPort();
+    // Port 0 becomes a negative port: Vert.x shares one random port among the servers asking for the same negative
+    // value (per Vert.x instance, so each router picks its own value).
+    int listenPort = config.routerPort() == 0 ? -1 - java.util.concurrent.ThreadLocalRandom.current().nextInt(30_000)
+        : config.routerPort();
     java.util.List<HttpApiVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       HttpApiVerticle v = new HttpApiVerticle(api, config.host(), listenPort);

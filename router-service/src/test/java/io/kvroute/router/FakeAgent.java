@@ -42,6 +42,7 @@ public final class FakeAgent implements AutoCloseable {
   private final Map<Long, Block> table = new LinkedHashMap<>();
   private long nextSeq;
   private int dropNext;
+  private volatile boolean snapshotsFail;
 
   public FakeAgent(Vertx vertx, String workerId, int blockSize) {
     this.workerId = workerId;
@@ -72,6 +73,8 @@ public final class FakeAgent implements AutoCloseable {
           body = RecoveryJson.encodeEvents(new RecoveryJson.EventsPage(workerId, nextSeq - 1, out));
         }
         req.response().putHeader("content-type", "application/json").end(body);
+      } else if (path.equals("/v1/kv/snapshot") && snapshotsFail) {
+        req.response().setStatusCode(503).end();
       } else if (path.equals("/v1/kv/snapshot")) {
         req.response().putHeader("content-type", "application/json").end(snapshotJson());
       } else {
@@ -141,6 +144,11 @@ public final class FakeAgent implements AutoCloseable {
 
   public void publishMetrics(int waiting, double usage) {
     metricsPub.send(LoadMetricsCodec.encode(new LoadMetrics(waiting, usage, 0, 0, 0, workerId, 0.0)));
+  }
+
+  /** While true, {@code /v1/kv/snapshot} answers 503 (agent not reachable for recovery). */
+  public void failSnapshots(boolean fail) {
+    snapshotsFail = fail;
   }
 
   /** Forgets every ring entry: any replay request answers 410. */

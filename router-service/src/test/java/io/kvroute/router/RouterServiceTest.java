@@ -298,5 +298,54 @@ class RouterServiceTest {
     });
   }
 
+  @Test
+  void shouldStartFromLiveEventsWhenTheSnapshotFailsAndLoadItLater() {
+    a.failSnapshots(true);
+    long[] local = BlockHasher.create(B).localHashes(tokens(4 * B, 5));
+    long[] engine = engineHashes(3_000L, 4);
+    a.publish(KvEvent.Stored.root(new long[] {engine[0]}, new long[] {local[0]}));
+    assertThat(post(port, "/v1/workers", a.registration()).statusCode()).isEqualTo(201);
+    // Events published before the subscription are unknown to the router; new roots are applied live.
+    long[] liveRoot = {8_000L};
+    await("live events applied without a snapshot", WAIT, () -> {
+      liveRoot[0]++;
+      a.publish(KvEvent.Stored.root(new long[] {liveRoot[0]}, new long[] {liveRoot[0] * 7}));
+      return routerBlocks("worker-a").containsKey(liveRoot[0]);
+    });
+    assertThat(routerBlocks("worker-a")).doesNotContainKey(engine[0]);
+    assertThat(router.registry().get("worker-a").orElseThrow().bootstrapped()).isFalse();
+    assertThat(get(port, "/ready").statusCode()).isEqualTo(503);
+    a.failSnapshots(false);
+    a.publish(KvEvent.Stored.under(engine[0], new long[] {engine[1], engine[2], engine[3]},
+        new long[] {local[1], local[2], local[3]}));
+    await("snapshot retried and loaded", WAIT, () -> router.registry().get("worker-a").orElseThrow().bootstrapped());
+    await("converged", WAIT, () -> routerBlocks("worker-a").equals(a.tableBlocks()));
+    assertThat(overlapOf("worker-a", local)).isEqualTo(4);
+    assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldDropASilentWorkerAndRemoveItsEntriesAfterTheGrace() throws Exception {
+    RouterConfig config = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0",
+        "--host", "127.0.0.1", "--http-instances", "1", "--worker-ttl", "400ms", "--down-grace", "400ms"},
+        Map.of()));
+    RouterVerticle shortTtl = new RouterVerticle(config);
+    vertx.deployVerticle(shortTtl).await();
+    int p2 = shortTtl.actualPort();
+    long[] local = BlockHasher.create(B).localHashes(tokens(2 * B, 9));
+    a.publish(KvEvent.Stored.root(engineHashes(4_000L, 2), local));
+    assertThat(post(p2, "/v1/workers", a.registration()).statusCode()).isEqualTo(201);
+    await("indexed", WAIT, () -> shortTtl.core().findMatches(local).score(new Target("worker-a", 0)) == 2);
+    await("down", WAIT, () -> post(p2, "/v1/route", "{\"local_hashes\":[1],\"num_tokens\":32}")
+        .statusCode() == 503);
+    await("entries removed", WAIT, () -> shortTtl.core().findMatches(local).score(new Target("worker-a", 0)) == 0);
+    assertThat(new JsonObject(get(p2, "/v1/workers/worker-a").body()).getString("state")).isEqualTo("down");
+    // A heartbeat brings it back, bootstrapped again from its snapshot.
+    assertThat(post(p2, "/v1/workers", a.registration()).statusCode()).isEqualTo(200);
+    await("re-bootstrapped", WAIT, () -> shortTtl.core().findMatches(local).score(new Target("worker-a", 0)) == 2);
+    assertThat(new JsonObject(post(p2, "/v1/route", "{\"local_hashes\":" + hashesJson(local)
+        + ",\"num_tokens\":64}").body()).getString("worker_id")).isEqualTo("worker-a");
+  }
+
   private long rawSeq;
 }

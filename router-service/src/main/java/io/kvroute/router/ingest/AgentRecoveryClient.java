@@ -41,7 +41,7 @@ public final class AgentRecoveryClient implements RecoveryClient {
             for (RecoveryJson.SeqBatch b : page.batches()) {
               out.add(new SeqBatch(b.seq(), b.batch()));
             }
-            return new Replay(false, out);
+            return new Replay(false, page.lastSeq(), out);
           }, false));
         });
   }

@@ -15,10 +15,14 @@ public interface RecoveryClient {
   record SeqBatch(long seq, KvEventBatch batch) {
   }
 
-  /** Batches after the requested seq in ascending seq order, or {@code gone} when the ring no longer has them. */
-  record Replay(boolean gone, List<SeqBatch> batches) {
+  /**
+   * Batches after the requested seq in ascending seq order, or {@code gone} when the ring no longer has them;
+   * {@code lastSeq} is the newest seq the agent has published (-1: none), so a head below the requested seq reveals
+   * an agent restart.
+   */
+  record Replay(boolean gone, long lastSeq, List<SeqBatch> batches) {
     public static Replay ofGone() {
-      return new Replay(true, List.of());
+      return new Replay(true, -1, List.of());
     }
   }
 

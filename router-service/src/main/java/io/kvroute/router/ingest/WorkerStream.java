@@ -155,7 +155,14 @@ final class WorkerStream {
       return;
     }
     if (seq <= applied) {
-      listener.dropped(workerId, "duplicate", 1);
+      // Either a late duplicate of a replayed batch or a restarted agent whose seq began again: ask the agent's
+      // head (a replay from the watermark); a head below the watermark means a restart.
+      if (agentUrl == null || liveFallback) {
+        listener.dropped(workerId, "duplicate", 1);
+        return;
+      }
+      buffer(seq, batch);
+      requestReplay(false);
       return;
     }
     if (seq == applied + 1) {
@@ -338,6 +345,15 @@ final class WorkerStream {
         return;
       }
       RecoveryClient.Replay replay = ar.result();
+      if (!replay.gone() && replay.lastSeq() < after) {
+        listener.replay(workerId, "agent_restarted");
+        LOG.warn("kv agent head below watermark worker={} head={} applied={} action=reset_and_snapshot", workerId,
+            replay.lastSeq(), after);
+        buffer.clear();
+        setBootstrapped(false);
+        requestSnapshot("agent_restarted");
+        return;
+      }
       if (replay.gone()) {
         listener.replay(workerId, "gone");
         LOG.warn("kv replay gone worker={} after={} action=reset_and_snapshot", workerId, after);
