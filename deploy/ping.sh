@@ -56,7 +56,7 @@ while IFS= read -r line; do
     "data: [DONE]") break ;;
     data:*)
       if ((status != 0)); then echo "$line" >&2; continue; fi
-      content=$(printf '%s' "$line" | sed -n 's/.*"content":"\(\([^"\\]\|\\.\)*\)".*/\1/p')
+      content=$(printf '%s' "$line" | sed -n 's/.*"content": *"\(\([^"\\]\|\\.\)*\)".*/\1/p')
       if [[ -n "$content" ]]; then
         content="${content//%/%%}"
         # shellcheck disable=SC2059
