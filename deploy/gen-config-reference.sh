@@ -18,8 +18,8 @@ table() { # module
   echo
   java -jar "$root/$1/target/$1.jar" --help | awk '
     /^Usage:/ { next }
-    /^Options:/ { opts = 1; print "| flag | environment variable | default | meaning |"; print "|---|---|---|---|"; next }
-    !opts { if (length($0) > 0) print; else if (!blank++) print; next }
+    /^Options:/ { opts = 1; print ""; print "| flag | environment variable | default | meaning |"; print "|---|---|---|---|"; next }
+    !opts { if (length($0) > 0) print; next }
     /^  --/ {
       line = $0
       sub(/^  /, "", line)

@@ -139,7 +139,10 @@ public final class LoadGenMain {
     JsonObject config = config(p, "synthetic").put("isl", p.integer("isl")).put("osl", p.integer("osl"))
         .put("concurrency", p.integer("concurrency")).put("requests", p.integer("requests"))
         .put("unique_prompts", p.integer("unique-prompts"));
-    return execute(p, "synthetic", specs, p.integer("concurrency"), false, Double.NaN, config, out, err);
+    // Ideal: every request after the first use of its prompt could reuse the whole prompt.
+    int requestCount = p.integer("requests");
+    double ideal = (requestCount - Math.min(requestCount, p.integer("unique-prompts"))) / (double) requestCount;
+    return execute(p, "synthetic", specs, p.integer("concurrency"), false, ideal, config, out, err);
   }
 
   private static int trace(String[] args, PrintStream out, PrintStream err)
