@@ -57,7 +57,11 @@ public final class DefaultRouterCore implements RouterCore {
 
   /** Blocks applied per write-lock hold. */
   static final int WRITE_CHUNK = 64;
-  static final int OPTIMISTIC_ATTEMPTS = 3;
+  /**
+   * Optimistic attempts before taking the read lock; {@code -Dkvroute.core.optimisticReads=0} makes every read
+   * take the read lock (for comparing the two in benchmarks).
+   */
+  static final int OPTIMISTIC_ATTEMPTS = Integer.getInteger("kvroute.core.optimisticReads", 3);
   private static final int DRAIN_MAX = 256;
   private static final Logger LOG = LoggerFactory.getLogger(DefaultRouterCore.class);
 

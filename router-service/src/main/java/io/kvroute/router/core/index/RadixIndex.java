@@ -310,9 +310,16 @@ public final class RadixIndex {
     out.words(words);
     long[] active = out.active;
     int alive = 0;
+    int lo = words;
+    int hi = -1;
     for (int w = 0; w < words; w++) {
-      active[w] = node.word(w);
-      alive += Long.bitCount(active[w]);
+      long a = node.word(w);
+      active[w] = a;
+      if (a != 0) {
+        alive += Long.bitCount(a);
+        lo = Math.min(lo, w);
+        hi = w;
+      }
     }
     int d = 1;
     while (alive > 0 && d < length) {
@@ -323,7 +330,8 @@ public final class RadixIndex {
       if (c == null) {
         break;
       }
-      for (int w = 0; w < words; w++) {
+      // Only the words between the first and last live one can change (sets only shrink along a path).
+      for (int w = lo; w <= hi; w++) {
         long a = active[w];
         if (a == 0) {
           continue;
@@ -336,10 +344,16 @@ public final class RadixIndex {
           active[w] = next;
         }
       }
+      while (lo <= hi && active[lo] == 0) {
+        lo++;
+      }
+      while (hi >= lo && active[hi] == 0) {
+        hi--;
+      }
       node = c;
       d++;
     }
-    for (int w = 0; w < words; w++) {
+    for (int w = lo; w <= hi; w++) {
       if (active[w] != 0) {
         out.record(active[w], w, d);
       }

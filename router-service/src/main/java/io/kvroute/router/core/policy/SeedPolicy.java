@@ -19,7 +19,7 @@ public final class SeedPolicy implements Policy {
   /** The logit of one candidate. */
   public static double logit(int matchedBlocks, int blockSize, int numTokens, double kvUsage, double waiting,
       double maxWaiting) {
-    double overlap = (double) ((long) matchedBlocks * blockSize) / numTokens;
+    double overlap = numTokens > 0 ? (double) ((long) matchedBlocks * blockSize) / numTokens : 0.0;
     double waitingNorm = maxWaiting != 0 ? waiting / maxWaiting : 0.0;
     return 2 * overlap - kvUsage - waitingNorm;
   }
