@@ -121,6 +121,7 @@ public final class AgentHttpVerticle extends VerticleBase {
     inFlight.incrementAndGet();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + path);
     boolean[] finished = new boolean[1];
+    HttpClientRequest[] upstreamRef = new HttpClientRequest[1];
     Runnable done = () -> {
       if (!finished[0]) {
         finished[0] = true;
@@ -129,7 +130,13 @@ public final class AgentHttpVerticle extends VerticleBase {
     };
     client.request(options)
         .compose(upstream -> {
-          response.closeHandler(v -> cancel(upstream, route, done));
+          upstreamRef[0] = upstream;
+          // finished[0]: the body was fully relayed (upstream.response() completes with the head, not the body).
+          response.closeHandler(v -> {
+            if (!finished[0]) {
+              cancel(upstream, route, done);
+            }
+          });
           upstream.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
           String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
           if (auth != null) {
@@ -156,6 +163,10 @@ public final class AgentHttpVerticle extends VerticleBase {
           return upstreamResponse.pipeTo(response);
         })
         .onComplete(ar -> {
+          if (ar.failed() && !finished[0] && upstreamRef[0] != null && response.closed()) {
+            // The relay failed on the closed client before the close handler ran: cancel the engine request here.
+            cancel(upstreamRef[0], route, done);
+          }
           done.run();
           if (ar.failed() && !response.headWritten() && !response.closed()) {
             metrics.proxyRequest(route, "upstream_error");
@@ -168,9 +179,6 @@ public final class AgentHttpVerticle extends VerticleBase {
   }
 
   private void cancel(HttpClientRequest upstream, String route, Runnable done) {
-    if (upstream.response().isComplete()) {
-      return;
-    }
     metrics.proxyRequest(route, "cancelled");
     LOG.debug("event=proxy_cancelled route={}", route);
     upstream.reset();

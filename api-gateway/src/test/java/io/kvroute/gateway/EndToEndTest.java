@@ -1,0 +1,367 @@
+package io.kvroute.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvroute.agent.Agent;
+import io.kvroute.agent.AgentConfig;
+import io.kvroute.gateway.GatewayConfig.FallbackPolicy;
+import io.kvroute.gateway.proxy.ProxyExchange;
+import io.kvroute.router.RouterConfig;
+import io.kvroute.router.RouterVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * End to end on loopback: router-service + 2 worker agents with simulated engines + gateway, all in this JVM on
+ * ephemeral ports. Tests run in order: the last ones kill an agent and then the router.
+ */
+@Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+
+  private static Vertx routerVertx;
+  private static RouterVerticle router;
+  private static String routerUrl;
+  private static final List<Vertx> agentVertx = new ArrayList<>();
+  private static final List<Agent> agents = new ArrayList<>();
+  private static TestGateway gw;
+  private static TestGateway fallbackGw;
+  private static String longPromptWorker;
+
+  @BeforeAll
+  static void startAll() throws Exception {
+    routerVertx = Vertx.vertx();
+    RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(new String[] {
+        "--router-port", "0", "--host", "127.0.0.1", "--block-size", "32", "--http-instances", "1",
+        "--worker-ttl", "30s"}, Map.of()));
+    router = new RouterVerticle(rc);
+    routerVertx.deployVerticle(router).await(30, TimeUnit.SECONDS);
+    routerUrl = "http://127.0.0.1:" + router.actualPort();
+    for (int i = 0; i < 2; i++) {
+      Vertx v = Vertx.vertx();
+      AgentConfig ac = AgentConfig.from(AgentConfig.options().parse(new String[] {
+          "--worker-index", Integer.toString(i), "--http-port", "0", "--kv-events-port", "0", "--metrics-port", "0",
+          "--bind-host", "127.0.0.1", "--router-url", routerUrl, "--speedup", "20", "--num-blocks", "4096"},
+          Map.of()));
+      agentVertx.add(v);
+      agents.add(Agent.start(v, ac).await(60, TimeUnit.SECONDS));
+    }
+    gw = TestGateway.start(GatewayConfig.forTest(List.of(routerUrl)));
+    fallbackGw = TestGateway.start(GatewayConfig.forTest(List.of(routerUrl)).withFallback(
+        FallbackPolicy.ROUND_ROBIN));
+    await("both workers routable", () -> eligibleWorkers() == 2);
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    for (TestGateway g : new TestGateway[] {gw, fallbackGw}) {
+      if (g != null) {
+        g.close();
+      }
+    }
+    for (int i = 0; i < agents.size(); i++) {
+      try {
+        agents.get(i).stop().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // already stopped by a test
+      }
+      agentVertx.get(i).close().await(10, TimeUnit.SECONDS);
+    }
+    if (routerVertx != null) {
+      routerVertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------------
+
+  private static JsonArray routerWorkers() {
+    try {
+      HttpResponse<String> r = gw.getAbsolute(routerUrl + "/v1/workers");
+      return new JsonObject(r.body()).getJsonArray("workers");
+    } catch (Exception e) {
+      return new JsonArray();
+    }
+  }
+
+  private static int eligibleWorkers() {
+    int n = 0;
+    for (Object o : routerWorkers()) {
+      if (Boolean.TRUE.equals(((JsonObject) o).getValue("eligible"))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static int routerActiveRequests() {
+    int n = 0;
+    for (Object o : routerWorkers()) {
+      n += ((JsonObject) o).getInteger("active_requests", 0);
+    }
+    return n;
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static String chatBody(String content, boolean stream, int maxTokens) {
+    JsonObject b = new JsonObject().put("model", GatewayConfig.DEFAULT_MODEL)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content)))
+        .put("max_tokens", maxTokens).put("stream", stream);
+    if (stream) {
+      b.put("stream_options", new JsonObject().put("include_usage", true));
+    }
+    return b.encode();
+  }
+
+  /** The data payloads of an SSE body, in order. */
+  private static List<String> sseData(String body) {
+    List<String> out = new ArrayList<>();
+    for (String line : body.split("\n")) {
+      if (line.startsWith("data: ")) {
+        out.add(line.substring(6));
+      }
+    }
+    return out;
+  }
+
+  private static double counter(TestGateway g, String name) {
+    var c = g.registry.find(name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  // ---- tests -------------------------------------------------------------------------------------------------
+
+  @Test
+  @Order(1)
+  void shouldStreamAChatCompletionInOpenAiShape() throws Exception {
+    HttpResponse<String> r = gw.post("/v1/chat/completions", chatBody("Tell me about KV caches.", true, 24));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v)
+        .startsWith("text/event-stream"));
+    List<String> data = sseData(r.body());
+    assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+    JsonObject first = new JsonObject(data.get(0));
+    assertThat(first.getString("object")).isEqualTo("chat.completion.chunk");
+    assertThat(first.getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("role"))
+        .isEqualTo("assistant");
+    StringBuilder content = new StringBuilder();
+    String finish = null;
+    JsonObject usage = null;
+    for (String d : data.subList(1, data.size() - 1)) {
+      JsonObject c = new JsonObject(d);
+      assertThat(c.getString("id")).isEqualTo(first.getString("id"));
+      JsonArray choices = c.getJsonArray("choices");
+      if (choices.isEmpty()) {
+        usage = c.getJsonObject("usage");
+        continue;
+      }
+      JsonObject c0 = choices.getJsonObject(0);
+      assertThat(finish).as("no content after the finish chunk").isNull();
+      if (c0.getJsonObject("delta").containsKey("content")) {
+        content.append(c0.getJsonObject("delta").getString("content"));
+      }
+      finish = c0.getString("finish_reason");
+    }
+    assertThat(content.toString()).isNotBlank();
+    assertThat(finish).isIn("stop", "length");
+    assertThat(usage).isNotNull();
+    assertThat(usage.getInteger("completion_tokens")).isBetween(1, 24);
+    assertThat(usage.getInteger("prompt_tokens")).isGreaterThan(20);
+    assertThat(usage.getJsonObject("prompt_tokens_details").getInteger("cached_tokens")).isNotNull();
+    await("bookings released", () -> routerActiveRequests() == 0);
+  }
+
+  @Test
+  @Order(2)
+  void shouldAnswerANonStreamedChatCompletion() throws Exception {
+    HttpResponse<String> r = gw.post("/v1/chat/completions", chatBody("What is a radix tree?", false, 16));
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("object")).isEqualTo("chat.completion");
+    JsonObject c0 = body.getJsonArray("choices").getJsonObject(0);
+    assertThat(c0.getJsonObject("message").getString("role")).isEqualTo("assistant");
+    assertThat(c0.getJsonObject("message").getString("content")).isNotBlank();
+    assertThat(c0.getString("finish_reason")).isIn("stop", "length");
+    assertThat(body.getJsonObject("usage").getInteger("total_tokens"))
+        .isEqualTo(body.getJsonObject("usage").getInteger("prompt_tokens")
+            + body.getJsonObject("usage").getInteger("completion_tokens"));
+    assertThat(r.headers().firstValue(ProxyExchange.WORKER_HEADER)).isPresent();
+  }
+
+  @Test
+  @Order(3)
+  void shouldServeCompletionsFromTextAndTokenIds() throws Exception {
+    HttpResponse<String> streamed = gw.post("/v1/completions", new JsonObject().put("prompt", "Once upon a time")
+        .put("max_tokens", 8).put("stream", true).encode());
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    List<String> data = sseData(streamed.body());
+    assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+    JsonObject chunk = new JsonObject(data.get(0));
+    assertThat(chunk.getString("object")).isEqualTo("text_completion");
+    assertThat(chunk.getJsonArray("choices").getJsonObject(0).getString("text")).isNotNull();
+
+    JsonArray ids = new JsonArray();
+    for (int t : TestGateway.tokenizer().encode("The quick brown fox jumps over the lazy dog")) {
+      ids.add(t);
+    }
+    HttpResponse<String> plain = gw.post("/v1/completions", new JsonObject().put("prompt", ids).put("max_tokens", 8)
+        .encode());
+    assertThat(plain.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(plain.body());
+    assertThat(body.getString("object")).isEqualTo("text_completion");
+    assertThat(body.getJsonArray("choices").getJsonObject(0).getString("text")).isNotBlank();
+    assertThat(body.getJsonObject("usage").getInteger("prompt_tokens")).isEqualTo(ids.size());
+  }
+
+  @Test
+  @Order(4)
+  void shouldSendARepeatedLongPromptToTheSameWorkerAndReportCachedTokens() throws Exception {
+    StringBuilder sb = new StringBuilder("Summarise this log.\n");
+    for (int i = 0; i < 120; i++) {
+      sb.append("line ").append(i).append(": request routed to worker with prefix reuse ").append(i * 7).append('\n');
+    }
+    String body = chatBody(sb.toString(), false, 4);
+    HttpResponse<String> first = gw.post("/v1/chat/completions", body);
+    assertThat(first.statusCode()).isEqualTo(200);
+    String worker = first.headers().firstValue(ProxyExchange.WORKER_HEADER).orElseThrow();
+    int promptTokens = new JsonObject(first.body()).getJsonObject("usage").getInteger("prompt_tokens");
+    assertThat(promptTokens).isGreaterThan(1000);
+    await("router indexed the prompt's blocks", () -> {
+      for (Object o : routerWorkers()) {
+        JsonObject w = (JsonObject) o;
+        if (worker.equals(w.getString("worker_id")) && w.getInteger("tree_blocks", 0) >= promptTokens / 32 - 1) {
+          return true;
+        }
+      }
+      return false;
+    });
+    HttpResponse<String> second = gw.post("/v1/chat/completions", body);
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.headers().firstValue(ProxyExchange.WORKER_HEADER)).hasValue(worker);
+    int cached = new JsonObject(second.body()).getJsonObject("usage").getJsonObject("prompt_tokens_details")
+        .getInteger("cached_tokens");
+    assertThat(cached).isGreaterThanOrEqualTo((promptTokens / 32 - 1) * 32);
+    longPromptWorker = worker;
+    longPromptBody = body;
+  }
+
+  private static String longPromptBody;
+
+  @Test
+  @Order(5)
+  void shouldReleaseTheBookingAndCancelUpstreamWhenTheClientDisconnects() throws Exception {
+    double cancelledBefore = cancelledAtAgents();
+    String body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("content", "Write a very long story."))).put("max_tokens", 20000).put("ignore_eos", true)
+        .put("stream", true).encode();
+    int port = Integer.parseInt(gw.base.substring(gw.base.lastIndexOf(':') + 1));
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      OutputStream out = s.getOutputStream();
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      int contentChunks = 0;
+      String line;
+      while (contentChunks < 3 && (line = in.readLine()) != null) {
+        if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+          contentChunks++;
+        }
+      }
+      assertThat(contentChunks).isEqualTo(3);
+      assertThat(routerActiveRequests()).isEqualTo(1);
+    }
+    await("router active count back to 0", () -> routerActiveRequests() == 0);
+    await("engines idle", () -> agents.stream().allMatch(a -> a.simEngine().engine().status().running() == 0
+        && a.simEngine().engine().status().waiting() == 0));
+    await("gateway counted the disconnect", () -> counter(gw, "kvroute.gateway.client.disconnects") >= 1);
+    assertThat(cancelledAtAgents()).isGreaterThan(cancelledBefore);
+  }
+
+  private static double cancelledAtAgents() {
+    double n = 0;
+    for (Agent a : agents) {
+      var c = a.metrics().registry().find("kvroute_agent_proxy_requests_total").tag("outcome", "cancelled")
+          .counter();
+      n += c == null ? 0 : c.count();
+    }
+    return n;
+  }
+
+  @Test
+  @Order(6)
+  void shouldRejectMalformedRequestsWithoutRouting() throws Exception {
+    long routed = gw.registry.find("kvroute.gateway.router.latency").timers().stream().mapToLong(t -> t.count())
+        .sum();
+    for (String bad : List.of("{", "{\"messages\":[]}", "{\"messages\":[{\"role\":\"alien\",\"content\":\"x\"}]}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}")) {
+      HttpResponse<String> r = gw.post("/v1/chat/completions", bad);
+      assertThat(r.statusCode()).as(bad).isBetween(400, 499);
+      assertThat(new JsonObject(r.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    }
+    assertThat(gw.registry.find("kvroute.gateway.router.latency").timers().stream().mapToLong(t -> t.count()).sum())
+        .isEqualTo(routed);
+  }
+
+  @Test
+  @Order(7)
+  void shouldRouteAroundAKilledAgent() throws Exception {
+    assertThat(longPromptWorker).isNotNull();
+    int victim = agents.get(0).config().workerId().equals(longPromptWorker) ? 0 : 1;
+    agents.get(victim).stop().await(10, TimeUnit.SECONDS);
+    double retriesBefore = gw.verticle.metrics().retries();
+    // The router still believes in the victim (TTL not expired) and prefers it: it holds the prompt's blocks.
+    HttpResponse<String> r = gw.post("/v1/chat/completions", longPromptBody);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue(ProxyExchange.WORKER_HEADER)).isPresent().get().isNotEqualTo(longPromptWorker);
+    assertThat(gw.verticle.metrics().retries()).isGreaterThan(retriesBefore);
+    HttpResponse<String> streamed = gw.post("/v1/chat/completions", chatBody("hello again", true, 8));
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(sseData(streamed.body())).last().isEqualTo("[DONE]");
+    await("bookings released", () -> routerActiveRequests() == 0);
+  }
+
+  @Test
+  @Order(8)
+  void shouldFallBackToRoundRobinWhenTheRouterIsGone() throws Exception {
+    await("fallback gateway learned the workers", () -> fallbackGw.verticle.knownWorkers() >= 1);
+    routerVertx.close().await(10, TimeUnit.SECONDS);
+    routerVertx = null;
+    HttpResponse<String> plain = gw.post("/v1/chat/completions", chatBody("anyone there?", false, 4));
+    assertThat(plain.statusCode()).isEqualTo(503);
+    assertThat(plain.headers().firstValue("retry-after")).isPresent();
+    HttpResponse<String> r = fallbackGw.post("/v1/chat/completions", chatBody("anyone there?", false, 4));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(fallbackGw.verticle.metrics().fallbacks()).isGreaterThanOrEqualTo(1);
+  }
+}
