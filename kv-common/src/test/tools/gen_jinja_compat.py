@@ -74,6 +74,10 @@ CASES = [
     ("string_literal_escapes",
      "{{ 'caf\\u00e9 \\x41 \\101 \\U0001F600 \\/ \\q \\a|' }}{{ \"it's \\\"q\\\" \\u0027\" }}"
      "{% raw %}{{ '\\u00e9' }}{% endraw %} text \\u00e9 {# '\\u00e9' #}", {}),
+    ("loop_variables_and_generation_block",
+     "{% for m in messages %}{{ loop.index }}/{{ loop.length }}/{{ loop.revindex0 }}{{ loop.cycle('a', 'b') }}"
+     "{% if m.role == 'assistant' %}{% generation %}<{{ m.content | length }}>{% endgeneration %}{% endif %};"
+     "{% endfor %}{% set block %}x{{ 1 + 1 }}{% endset %}{{ block }}", {}),
     ("raise_exception",
      "{% for m in messages %}{% if m.role not in ['user', 'assistant'] %}"
      "{{ raise_exception('Conversation roles must be user or assistant; got ' + m.role) }}{% endif %}"

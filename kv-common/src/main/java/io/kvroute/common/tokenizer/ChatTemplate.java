@@ -92,6 +92,7 @@ final class ChatTemplate {
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
         JinjaExtensions.class, "strftimeNow", String.class));
     jinjava.getGlobalContext().registerFilter(new JinjaExtensions.ToJsonFilter());
+    jinjava.getGlobalContext().registerTag(new JinjaExtensions.GenerationTag());
     return jinjava;
   }
 }

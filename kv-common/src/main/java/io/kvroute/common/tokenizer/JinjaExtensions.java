@@ -2,6 +2,9 @@ package io.kvroute.common.tokenizer;
 
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.List;
@@ -9,9 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The globals and filters HuggingFace adds to its Jinja environment ({@code transformers} chat_template_utils),
- * implemented for jinjava: {@code raise_exception(msg)}, {@code strftime_now(fmt)} and the {@code tojson} filter
- * (Python {@code json.dumps} with {@code ensure_ascii=False}, replacing jinjava's Jackson-based one).
+ * The globals, filters and tags HuggingFace adds to its Jinja environment ({@code transformers}
+ * chat_template_utils), implemented for jinjava: {@code raise_exception(msg)}, {@code strftime_now(fmt)}, the
+ * {@code tojson} filter (Python {@code json.dumps} with {@code ensure_ascii=False}, replacing jinjava's
+ * Jackson-based one) and the {@code {% generation %}} block of HF's AssistantTracker extension (renders its body;
+ * HF only uses it to compute assistant-token masks).
  */
 final class JinjaExtensions {
 
@@ -95,6 +100,30 @@ final class JinjaExtensions {
           indent == null ? null : ((Number) (indent instanceof String s ? Integer.valueOf(s) : indent)).intValue(),
           seps, Boolean.TRUE.equals(sortKeys), Boolean.TRUE.equals(ensureAscii));
       return PyJson.dumps(var, options);
+    }
+  }
+
+  /** {@code {% generation %}...{% endgeneration %}}: renders its body unchanged. */
+  static final class GenerationTag implements Tag {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getName() {
+      return "generation";
+    }
+
+    @Override
+    public String getEndTagName() {
+      return "endgeneration";
+    }
+
+    @Override
+    public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+      StringBuilder out = new StringBuilder();
+      for (Node child : tagNode.getChildren()) {
+        out.append(child.render(interpreter).getValue());
+      }
+      return out.toString();
     }
   }
 }

@@ -87,27 +87,26 @@ class ChatTemplateErrorsTest {
   }
 
   @Test
-  void shouldSurfaceRaiseExceptionMessage(@TempDir Path dir) throws Exception {
-    ModelTokenizerTest.writeBundledTo(dir);
-    Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}"
+  void shouldSurfaceRaiseExceptionMessage() throws Exception {
+    ChatTemplate strict = new ChatTemplate("{% for m in messages %}"
         + "{% if m.role not in ['user', 'assistant'] %}{{ raise_exception('Only user and assistant roles are"
         + " supported, got ' + m.role) }}{% endif %}{{ m.content }}{% endfor %}");
-    ModelTokenizer strict = ModelTokenizer.load(dir);
-    assertThat(strict.applyChatTemplate(List.of(message("role", "user", "content", "ok")), null, true))
-        .isEqualTo("ok");
-    assertThatThrownBy(() -> strict.applyChatTemplate(List.of(message("role", "system", "content", "x")), null,
-        true)).isInstanceOf(ChatTemplateException.class)
+    assertThat(strict.render(Map.of("messages", List.of(message("role", "user", "content", "ok"))))).isEqualTo("ok");
+    assertThatThrownBy(() -> strict.render(Map.of("messages", List.of(message("role", "system", "content", "x")))))
+        .isInstanceOf(ChatTemplateException.class)
         .hasMessage("Only user and assistant roles are supported, got system");
   }
 
   @Test
-  void shouldReportTemplateSyntaxErrors(@TempDir Path dir) throws Exception {
-    ModelTokenizerTest.writeBundledTo(dir);
-    Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}{{ m.content }}");
-    ModelTokenizer broken = ModelTokenizer.load(dir);
-    assertThatThrownBy(() -> broken.applyChatTemplate(List.of(message("role", "user", "content", "x")), null, true))
+  void shouldReportTemplateErrors() {
+    ChatTemplate unclosed = new ChatTemplate("{% for m in messages %}{{ m.content }}");
+    assertThatThrownBy(() -> unclosed.render(Map.of("messages", List.of(message("role", "user", "content", "x")))))
         .isInstanceOf(ChatTemplateException.class)
         .hasMessageStartingWith("chat template failed");
+    ChatTemplate badCall = new ChatTemplate("{{ messages[0].content.nosuchmethod() }}");
+    assertThatThrownBy(() -> badCall.render(Map.of("messages", List.of(message("role", "user", "content", "x")))))
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("nosuchmethod");
   }
 
   @Test
