@@ -8,4 +8,9 @@ import java.util.Map;
  */
 public record IndexStats(long nodes, long entries, long approxBytes, Map<Target, Long> blocksPerTarget,
     long eventsApplied, Map<String, Long> dropped) {
+
+  /** Approximate retained bytes per (block, target) entry (0 when empty). */
+  public double bytesPerEntry() {
+    return entries == 0 ? 0.0 : (double) approxBytes / entries;
+  }
 }

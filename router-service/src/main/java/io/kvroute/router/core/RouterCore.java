@@ -62,6 +62,19 @@ public interface RouterCore extends AutoCloseable {
    */
   CompletableFuture<Map<Target, List<KvEvent.Stored>>> dump();
 
+  /**
+   * Like {@link #dump()}, but exact: a block whose target no longer holds its parent (the engine evicted a parent
+   * before its child) is re-created through its missing ancestors, which a trailing {@link KvEvent.Removed} per
+   * target removes again. Replaying each target's list into an empty core rebuilds an identical index.
+   */
+  default CompletableFuture<Map<Target, List<KvEvent>>> dumpEvents() {
+    return dump().thenApply(m -> {
+      Map<Target, List<KvEvent>> out = new java.util.LinkedHashMap<>();
+      m.forEach((t, events) -> out.put(t, List.copyOf(events)));
+      return out;
+    });
+  }
+
   /** Counters and sizes for metrics and {@code /debug/tree_info}. */
   IndexStats indexStats();
 

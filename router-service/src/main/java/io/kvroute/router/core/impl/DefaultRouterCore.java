@@ -108,6 +108,9 @@ public final class DefaultRouterCore implements RouterCore {
   private record Dump(CompletableFuture<Map<Target, List<KvEvent.Stored>>> done) implements Command {
   }
 
+  private record DumpEvents(CompletableFuture<Map<Target, List<KvEvent>>> done) implements Command {
+  }
+
   private record Stop() implements Command {
   }
 
@@ -181,6 +184,13 @@ public final class DefaultRouterCore implements RouterCore {
     return f;
   }
 
+  @Override
+  public CompletableFuture<Map<Target, List<KvEvent>>> dumpEvents() {
+    CompletableFuture<Map<Target, List<KvEvent>>> f = new CompletableFuture<>();
+    enqueue(new DumpEvents(f));
+    return f;
+  }
+
   private void enqueue(Command c) {
     if (!running) {
       throw new IllegalStateException("router core is closed");
@@ -214,6 +224,8 @@ public final class DefaultRouterCore implements RouterCore {
       if (c instanceof Barrier b) {
         b.done().completeExceptionally(new IllegalStateException("router core is closed"));
       } else if (c instanceof Dump d) {
+        d.done().completeExceptionally(new IllegalStateException("router core is closed"));
+      } else if (c instanceof DumpEvents d) {
         d.done().completeExceptionally(new IllegalStateException("router core is closed"));
       }
     }
@@ -258,6 +270,11 @@ public final class DefaultRouterCore implements RouterCore {
       } else if (c instanceof Dump d) {
         gate.close();
         d.done().complete(dumpNow());
+      } else if (c instanceof DumpEvents d) {
+        gate.close();
+        Map<Target, List<KvEvent>> out = new LinkedHashMap<>();
+        index.dump(true).forEach((t, events) -> out.put(registry.target(t), events));
+        d.done().complete(out);
       } else if (c instanceof Stop) {
         running = false;
       }

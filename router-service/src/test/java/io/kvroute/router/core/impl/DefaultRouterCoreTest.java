@@ -156,6 +156,39 @@ class DefaultRouterCoreTest {
   }
 
   @Test
+  void shouldRebuildAnIdenticalCoreFromItsExactDump() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 200; i++) {
+      int len = 1 + rnd.nextInt(6);
+      long[] locals = new long[len];
+      for (int k = 0; k < len; k++) {
+        locals[k] = 1 + rnd.nextInt(4);
+      }
+      String worker = "w" + rnd.nextInt(3);
+      int rank = rnd.nextInt(2);
+      long[] engine = BlockHasher.sequenceHashes(locals);
+      KvEvent e = rnd.nextInt(4) == 0 ? new KvEvent.Removed(new long[] {engine[rnd.nextInt(len)]})
+          : KvEvent.Stored.root(engine, locals);
+      core.submit(worker, new KvEventBatch(0, List.of(e), rank));
+    }
+    Map<Target, List<KvEvent>> dump = core.dumpEvents().join();
+    try (RouterCore copy = RouterCore.create(RouterCoreConfig.defaults(BS), clock)) {
+      dump.forEach((t, events) -> copy.submit(t.workerId(), new KvEventBatch(0, events, t.dpRank())));
+      copy.barrier().join();
+      assertThat(copy.indexStats().nodes()).isEqualTo(core.indexStats().nodes());
+      assertThat(copy.indexStats().blocksPerTarget()).isEqualTo(core.indexStats().blocksPerTarget());
+      for (int q = 0; q < 200; q++) {
+        long[] query = new long[1 + rnd.nextInt(7)];
+        for (int k = 0; k < query.length; k++) {
+          query[k] = 1 + rnd.nextInt(4);
+        }
+        assertThat(copy.findMatches(query).scores()).isEqualTo(core.findMatches(query).scores());
+      }
+    }
+    assertThat(core.indexStats().bytesPerEntry()).isPositive();
+  }
+
+  @Test
   void shouldCountDroppedEvents() {
     core.submit("w0", new KvEventBatch(0, List.of(KvEvent.Stored.under(5, new long[] {6}, new long[] {6}),
         new KvEvent.Removed(new long[] {9})), 0));
