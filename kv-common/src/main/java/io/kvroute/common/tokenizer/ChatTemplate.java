@@ -14,8 +14,8 @@ import jinjava.javax.el.ELResolver;
 /**
  * A HuggingFace chat template rendered with jinjava the way {@code transformers} renders it with Jinja2:
  * {@code trim_blocks=True, lstrip_blocks=True}, loop controls, {@code keep_trailing_newline=False}, HF's
- * {@code raise_exception}, {@code strftime_now} and {@code tojson}. Thread-safe: one shared engine, no
- * per-template mutable state.
+ * {@code raise_exception}, {@code strftime_now} and {@code tojson} (the differences bridged are listed in
+ * package-info). Thread-safe: one shared engine (each render gets its own interpreter), immutable source.
  */
 final class ChatTemplate {
 
@@ -25,10 +25,6 @@ final class ChatTemplate {
 
   ChatTemplate(String template) {
     this.source = TemplateSource.toJinjava(template);
-  }
-
-  String source() {
-    return source;
   }
 
   /** Renders with the given template variables ({@code messages}, {@code tools}, {@code add_generation_prompt}...). */

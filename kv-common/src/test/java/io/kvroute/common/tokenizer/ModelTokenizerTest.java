@@ -117,17 +117,24 @@ class ModelTokenizerTest {
     List<String> texts = IntStream.range(0, 64)
         .mapToObj(i -> "request " + i + ": " + "数据 caching prefix routing 🚀 ".repeat(i % 7 + 1)).toList();
     List<int[]> expected = texts.stream().map(tokenizer::encode).toList();
+    List<List<Map<String, Object>>> chats = texts.stream()
+        .map(t -> List.<Map<String, Object>>of(Map.of("role", "user", "content", t))).toList();
+    List<int[]> expectedChats = new ArrayList<>();
+    for (List<Map<String, Object>> chat : chats) {
+      expectedChats.add(tokenizer.encodeChat(chat, null, true));
+    }
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int offset = t;
         results.add(pool.submit(() -> {
-          for (int round = 0; round < 20; round++) {
+          for (int round = 0; round < 3; round++) {
             for (int i = 0; i < texts.size(); i++) {
               int k = (i + offset * 7 + round) % texts.size();
               int[] ids = tokenizer.encode(texts.get(k));
-              if (!java.util.Arrays.equals(ids, expected.get(k)) || !tokenizer.decode(ids).equals(texts.get(k))) {
+              if (!java.util.Arrays.equals(ids, expected.get(k)) || !tokenizer.decode(ids).equals(texts.get(k))
+                  || !java.util.Arrays.equals(tokenizer.encodeChat(chats.get(k), null, true), expectedChats.get(k))) {
                 return false;
               }
             }
