@@ -12,7 +12,12 @@ public final class TestAgents {
   }
 
   public static AgentConfig sim(int blockSize, int numBlocks, int replayBuffer, List<String> routers) {
-    SimConfig sim = new SimConfig("127.0.0.1", 0, SimConfig.DEFAULT_MODEL, blockSize, numBlocks, 8, 512, 1000.0,
+    return sim(blockSize, numBlocks, replayBuffer, routers, 1000.0);
+  }
+
+  public static AgentConfig sim(int blockSize, int numBlocks, int replayBuffer, List<String> routers,
+      double speedup) {
+    SimConfig sim = new SimConfig("127.0.0.1", 0, SimConfig.DEFAULT_MODEL, blockSize, numBlocks, 8, 512, speedup,
         32768, 100_000, 32768);
     return new AgentConfig(0, "worker-t", "sim", "", "", "", 0, 0, 0, blockSize, SimConfig.DEFAULT_MODEL, routers,
         "127.0.0.1", "127.0.0.1", replayBuffer, "", sim);

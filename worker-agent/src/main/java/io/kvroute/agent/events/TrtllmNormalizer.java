@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *   more → an error for that event, which stops there.</li>
  *   <li>{@code removed}: hashes remembered as partial are dropped (and forgotten).</li>
  *   <li>{@code updated}: ignored. {@code attention_dp_rank} selects the dp rank.</li>
- *   <li>event ids: a gap is counted and logged; a {@code created} after the first one, or ids going back, means
- *   the engine restarted: a {@code cleared} event is emitted first and the state is reset.</li>
+ *   <li>event ids: a gap is counted and logged; ids going back, or a {@code created} after other events (a run
+ *   of {@code created} events at start, one per window size, is normal), means the engine restarted: a {@code cleared} event is emitted first and the state is reset.</li>
  * </ul>
  * Not thread-safe: one instance per engine connection, used by its poller thread.
  */
@@ -41,6 +41,7 @@ public final class TrtllmNormalizer {
   private Integer maxWindow;
   private long expectedId = -1;
   private boolean seenAny;
+  private boolean lastWasCreated;
 
   public TrtllmNormalizer(int blockSize, AgentMetrics metrics) {
     this.blockSize = blockSize;
@@ -75,6 +76,7 @@ public final class TrtllmNormalizer {
       }
       checkId(e.eventId());
       seenAny = true;
+      lastWasCreated = e instanceof TrtllmEvent.Created;
       if (e instanceof TrtllmEvent.Created c) {
         if (c.windowSize() != null && (maxWindow == null || c.windowSize() > maxWindow)) {
           maxWindow = c.windowSize();
@@ -106,7 +108,8 @@ public final class TrtllmNormalizer {
     if (!seenAny) {
       return false;
     }
-    return e instanceof TrtllmEvent.Created || e.eventId() < expectedId;
+    // Several created events in a row are normal (one per window size); one after other events is not.
+    return e.eventId() < expectedId || (e instanceof TrtllmEvent.Created && !lastWasCreated);
   }
 
   private void reset() {
