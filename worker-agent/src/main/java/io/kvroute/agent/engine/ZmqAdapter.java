@@ -23,7 +23,8 @@ import org.zeromq.ZMQ;
  * Payloads are converted by the shared {@link KvPayloadDecoder} (tokens_hash computed here, block-size and
  * medium checks, counted drops). Seqs are tracked: a gap is counted and, when a replay endpoint is configured,
  * repaired through a DEALER ({@code [empty, start_seq]} → {@code [empty, seq, payload]}... until an empty
- * payload); a seq going back to 0 means the engine restarted, which publishes {@code cleared}. Both sockets live
+ * payload); a repeated seq is a duplicate; a seq going back means the engine restarted, which publishes
+ * {@code cleared} (and a restart whose first seq is above 0 is a gap from 0). Both sockets live
  * on this adapter's thread.
  */
 public final class ZmqAdapter implements EngineAdapter {
@@ -44,6 +45,7 @@ public final class ZmqAdapter implements EngineAdapter {
   private volatile boolean seen;
   private Thread thread;
   private long lastSeq = -1;
+  private ZMQ.Socket dealer;
   private final java.util.Set<Integer> ranks = new java.util.TreeSet<>();
 
   public ZmqAdapter(String eventsEndpoint, String replayEndpoint, String generationUrl, int blockSize,
@@ -110,6 +112,14 @@ public final class ZmqAdapter implements EngineAdapter {
     sub.setLinger(0);
     sub.subscribe(new byte[0]);
     sub.connect(eventsEndpoint);
+    if (replayEndpoint != null) {
+      // Connected up front so that a replay request does not wait for the connection.
+      dealer = context.createSocket(SocketType.DEALER);
+      dealer.setReceiveTimeOut(REPLAY_TIMEOUT_MS);
+      dealer.setSendTimeOut(REPLAY_TIMEOUT_MS);
+      dealer.setLinger(0);
+      dealer.connect(replayEndpoint);
+    }
     LOG.info("event=engine_adapter_started kind=zmq endpoint={} replay={}", eventsEndpoint, replayEndpoint);
     try {
       while (!stopped) {
@@ -124,6 +134,9 @@ public final class ZmqAdapter implements EngineAdapter {
       }
     } finally {
       sub.close();
+      if (dealer != null) {
+        dealer.close();
+      }
     }
   }
 
@@ -150,23 +163,26 @@ public final class ZmqAdapter implements EngineAdapter {
       return;
     }
     long seq = f.seq();
-    if (lastSeq >= 0 && seq <= lastSeq) {
-      if (seq == 0) {
-        LOG.warn("event=engine_restart_detected kind=zmq last_seq={}", lastSeq);
-        clearAll();
-        lastSeq = -1;
-      } else {
-        metrics.dropped("duplicate_seq");
-        return;
-      }
+    if (seq == lastSeq) {
+      metrics.dropped("duplicate_seq");
+      return;
     }
-    if (lastSeq >= 0 && seq > lastSeq + 1) {
-      long missing = seq - lastSeq - 1;
+    boolean restarted = false;
+    if (lastSeq >= 0 && seq < lastSeq) {
+      // A publisher's seq only goes back when it restarted: its cache is gone.
+      LOG.warn("event=engine_restart_detected kind=zmq last_seq={} seq={}", lastSeq, seq);
+      clearAll();
+      lastSeq = -1;
+      restarted = true;
+    }
+    long expected = restarted ? 0 : lastSeq + 1;
+    if ((lastSeq >= 0 || restarted) && seq > expected) {
+      long missing = seq - expected;
       metrics.engineGap(missing);
       LOG.warn("event=engine_seq_gap last_seq={} seq={} missing={} replay={}", lastSeq, seq, missing,
           replayEndpoint != null);
       if (replayEndpoint != null) {
-        replay(lastSeq + 1, seq);
+        replay(expected, seq);
       }
     }
     apply(f.payload());
@@ -205,14 +221,13 @@ public final class ZmqAdapter implements EngineAdapter {
 
   /** Fetches and applies the batches {@code [from, until)} from the engine's replay socket. */
   private void replay(long from, long until) {
-    ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-    dealer.setReceiveTimeOut(REPLAY_TIMEOUT_MS);
-    dealer.setLinger(0);
     long next = from;
     try {
-      dealer.connect(replayEndpoint);
-      dealer.sendMore(new byte[0]);
-      dealer.send(KvFrames.seqBytes(from), 0);
+      drainStale();
+      if (!dealer.sendMore(new byte[0]) || !dealer.send(KvFrames.seqBytes(from), 0)) {
+        LOG.warn("event=engine_replay_failed error=\"replay request not sent\"");
+        return;
+      }
       while (!stopped) {
         List<byte[]> frames = receive(dealer);
         if (frames == null) {
@@ -228,11 +243,8 @@ public final class ZmqAdapter implements EngineAdapter {
           break;
         }
         long seq = KvFrames.seq(frames.get(1));
-        if (seq < next) {
+        if (seq < next || seq >= until) {
           continue;
-        }
-        if (seq >= until) {
-          break;
         }
         if (seq > next) {
           LOG.warn("event=engine_replay_incomplete expected={} got={}", next, seq);
@@ -242,9 +254,14 @@ public final class ZmqAdapter implements EngineAdapter {
       }
     } catch (DecodeException | RuntimeException e) {
       LOG.warn("event=engine_replay_failed error=\"{}\"", e.toString());
-    } finally {
-      dealer.close();
     }
     LOG.info("event=engine_replay_done from={} until={} recovered={}", from, until, next - from);
+  }
+
+  /** Discards leftovers of an earlier replay that timed out, so answers are not mixed up. */
+  private void drainStale() {
+    while (dealer.recv(ZMQ.DONTWAIT) != null) {
+      metrics.dropped("stale_replay_frame");
+    }
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -117,26 +118,14 @@ public final class AgentHttpVerticle extends VerticleBase {
       error(ctx.response(), 503, "this agent's engine has no HTTP generation endpoint", "service_unavailable");
       return;
     }
-    HttpServerResponse response = ctx.response();
     inFlight.incrementAndGet();
+    ProxyExchange exchange = new ProxyExchange(ctx, route);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + path);
-    boolean[] finished = new boolean[1];
-    HttpClientRequest[] upstreamRef = new HttpClientRequest[1];
-    Runnable done = () -> {
-      if (!finished[0]) {
-        finished[0] = true;
-        inFlight.decrementAndGet();
-      }
-    };
     client.request(options)
         .compose(upstream -> {
-          upstreamRef[0] = upstream;
-          // finished[0]: the body was fully relayed (upstream.response() completes with the head, not the body).
-          response.closeHandler(v -> {
-            if (!finished[0]) {
-              cancel(upstream, route, done);
-            }
-          });
+          exchange.upstream = upstream;
+          ctx.response().closeHandler(v -> exchange.clientGone());
+          ctx.response().exceptionHandler(e -> exchange.clientGone());
           upstream.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
           String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
           if (auth != null) {
@@ -144,45 +133,95 @@ public final class AgentHttpVerticle extends VerticleBase {
           }
           return upstream.send(ctx.body().buffer());
         })
-        .compose(upstreamResponse -> {
-          if (response.closed()) {
-            upstreamResponse.request().reset();
-            return Future.failedFuture("client gone");
-          }
-          response.setStatusCode(upstreamResponse.statusCode());
-          String type = upstreamResponse.getHeader(HttpHeaders.CONTENT_TYPE);
-          if (type != null) {
-            response.putHeader(HttpHeaders.CONTENT_TYPE, type);
-          }
-          if (type != null && type.startsWith("text/event-stream")) {
-            response.setChunked(true).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-          } else if (upstreamResponse.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-            response.setChunked(true);
-          }
-          metrics.proxyRequest(route, Integer.toString(upstreamResponse.statusCode()));
-          return upstreamResponse.pipeTo(response);
-        })
-        .onComplete(ar -> {
-          if (ar.failed() && !finished[0] && upstreamRef[0] != null && response.closed()) {
-            // The relay failed on the closed client before the close handler ran: cancel the engine request here.
-            cancel(upstreamRef[0], route, done);
-          }
-          done.run();
-          if (ar.failed() && !response.headWritten() && !response.closed()) {
-            metrics.proxyRequest(route, "upstream_error");
-            LOG.warn("event=proxy_failed route={} error=\"{}\"", route, ar.cause().getMessage());
-            error(response, 502, "engine request failed: " + ar.cause().getMessage(), "bad_gateway");
-          } else if (ar.failed() && !response.ended() && !response.closed()) {
-            response.reset();
-          }
-        });
+        .onSuccess(exchange::relay)
+        .onFailure(exchange::failed);
   }
 
-  private void cancel(HttpClientRequest upstream, String route, Runnable done) {
-    metrics.proxyRequest(route, "cancelled");
-    LOG.debug("event=proxy_cancelled route={}", route);
-    upstream.reset();
-    done.run();
+  /**
+   * One proxied request: relays the engine's answer chunk by chunk (with back-pressure) and, when the client
+   * goes away first, resets the upstream request so the engine aborts the generation and frees its blocks.
+   */
+  private final class ProxyExchange {
+    private final RoutingContext ctx;
+    private final String route;
+    private HttpClientRequest upstream;
+    private boolean finished;
+
+    ProxyExchange(RoutingContext ctx, String route) {
+      this.ctx = ctx;
+      this.route = route;
+    }
+
+    void relay(HttpClientResponse upstreamResponse) {
+      HttpServerResponse response = ctx.response();
+      if (finished || response.closed()) {
+        clientGone();
+        return;
+      }
+      response.setStatusCode(upstreamResponse.statusCode());
+      String type = upstreamResponse.getHeader(HttpHeaders.CONTENT_TYPE);
+      if (type != null) {
+        response.putHeader(HttpHeaders.CONTENT_TYPE, type);
+      }
+      if (type != null && type.startsWith("text/event-stream")) {
+        response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      }
+      response.setChunked(true);
+      metrics.proxyRequest(route, Integer.toString(upstreamResponse.statusCode()));
+      upstreamResponse.handler(chunk -> {
+        if (finished) {
+          return;
+        }
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+          upstreamResponse.pause();
+          response.drainHandler(v -> upstreamResponse.resume());
+        }
+      });
+      upstreamResponse.exceptionHandler(e -> failed(e));
+      upstreamResponse.endHandler(v -> {
+        if (finish()) {
+          response.end();
+        }
+      });
+    }
+
+    void failed(Throwable err) {
+      if (!finish()) {
+        return;
+      }
+      HttpServerResponse response = ctx.response();
+      metrics.proxyRequest(route, "upstream_error");
+      LOG.warn("event=proxy_failed route={} error=\"{}\"", route, err.getMessage());
+      if (response.closed() || response.ended()) {
+        return;
+      }
+      if (!response.headWritten()) {
+        error(response, 502, "engine request failed: " + err.getMessage(), "bad_gateway");
+      } else {
+        response.reset();
+      }
+    }
+
+    void clientGone() {
+      if (!finish()) {
+        return;
+      }
+      metrics.proxyRequest(route, "cancelled");
+      LOG.debug("event=proxy_cancelled route={}", route);
+      if (upstream != null) {
+        upstream.reset();
+      }
+    }
+
+    private boolean finish() {
+      if (finished) {
+        return false;
+      }
+      finished = true;
+      inFlight.decrementAndGet();
+      return true;
+    }
   }
 
   // --------------------------------------------------------------------------------------------- recovery
