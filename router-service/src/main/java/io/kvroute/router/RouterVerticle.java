@@ -26,8 +26,17 @@ public final class RouterVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
 
+  /** Builds the worker registry; the default is the in-memory one (a replicated deployment plugs its own). */
+  public interface RegistryFactory {
+    WorkerRegistry create(io.vertx.core.Vertx vertx, RouterConfig config, Clock clock);
+
+    RegistryFactory LOCAL = (vertx, config, clock) -> WorkerRegistry.local(config.blockSize(), config.workerTtl(),
+        config.downGrace(), clock);
+  }
+
   private final RouterConfig config;
   private final Clock clock;
+  private final RegistryFactory registryFactory;
   private RouterMetrics metrics;
   private RouterCore core;
   private WorkerRegistry registry;
@@ -43,8 +52,13 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   public RouterVerticle(RouterConfig config, Clock clock) {
+    this(config, clock, RegistryFactory.LOCAL);
+  }
+
+  public RouterVerticle(RouterConfig config, Clock clock, RegistryFactory registryFactory) {
     this.config = config;
     this.clock = clock;
+    this.registryFactory = registryFactory;
   }
 
   @Override
@@ -54,7 +68,7 @@ public final class RouterVerticle extends VerticleBase {
         config.prefillLoadScale(), config.requestWeight(), config.temperature(), config.requestExpiry(),
         System.nanoTime());
     core = RouterCore.create(coreConfig, clock);
-    registry = WorkerRegistry.local(config.blockSize(), config.workerTtl(), config.downGrace(), clock);
+    registry = registryFactory.create(vertx, config, clock);
     recovery = new AgentRecoveryClient(vertx, config.recoveryTimeout().toMillis());
     kvIngest = new KvEventIngest(config.blockSize(), core, registry, recovery, metrics, clock::millis).start();
     metricsIngest = new MetricsIngest(core, registry, metrics).start();

@@ -139,6 +139,13 @@ class RouterServiceTest {
     assertThat(d.getInteger("overlap_blocks")).isEqualTo(4);
     assertThat(d.getInteger("cached_tokens")).isEqualTo(4 * B);
     assertThat(d.getString("url")).isEqualTo(a.url());
+    String metrics = get(port, "/metrics").body();
+    assertThat(metrics).contains("kvroute_router_decisions_total{policy=\"kv\",worker=\"worker-a\"} 2.0")
+        .contains("kvroute_router_worker_active_requests{dp_rank=\"0\",worker=\"worker-a\"} 1.0")
+        .contains("kvroute_router_worker_prefill_tokens{dp_rank=\"0\",worker=\"worker-a\"}")
+        .contains("kvroute_router_overlap_blocks_bucket").contains("kvroute_router_decision_latency_seconds_bucket")
+        .contains("kvroute_router_tree_bytes").contains("kvroute_router_tree_worker_blocks{dp_rank=\"0\",worker=\"worker-a\"} 4.0")
+        .contains("kvroute_router_events_applied_total{worker=\"worker-a\"}");
     assertThat(post(port, "/v1/requests/r1/first_token", "").statusCode()).isEqualTo(200);
     assertThat(new JsonObject(delete(port, "/v1/requests/r1").body()).getBoolean("released")).isTrue();
     assertThat(new JsonObject(delete(port, "/v1/requests/r1").body()).getBoolean("released")).isFalse();

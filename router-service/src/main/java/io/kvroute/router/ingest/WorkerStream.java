@@ -428,9 +428,20 @@ final class WorkerStream {
   }
 
   private void setBootstrapped(boolean value) {
-    if (bootstrapped != value) {
-      bootstrapped = value;
-      bootstrapListener.onBootstrapped(workerId, value);
+    if (bootstrapped == value) {
+      return;
     }
+    bootstrapped = value;
+    if (!value) {
+      bootstrapListener.onBootstrapped(workerId, false);
+      return;
+    }
+    // Announce readiness only once the index has applied everything submitted so far (the snapshot included).
+    int myEpoch = epoch;
+    core.barrier().thenRun(() -> loop.execute(() -> {
+      if (myEpoch == epoch && bootstrapped && !closed) {
+        bootstrapListener.onBootstrapped(workerId, true);
+      }
+    }));
   }
 }
