@@ -98,6 +98,8 @@ public final class GatewayLatencyBench {
     Histogram directE2e = new Histogram(600_000_000L, 3);
     Histogram gwE2e = new Histogram(600_000_000L, 3);
     Histogram chatE2e = new Histogram(600_000_000L, 3);
+    Histogram gwOverhead = new Histogram(60_000_000L, 3);
+    Histogram chatOverhead = new Histogram(60_000_000L, 3);
     int errors = 0;
     for (int r = 0; r < rounds; r++) {
       long seed = seeds.nextLong();
@@ -114,17 +116,20 @@ public final class GatewayLatencyBench {
 
       load.run(gwUrl + "/v1/completions", concurrency, warmup,
           i -> tokenBody(seed + 50_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
+      gateway.metrics().preUpstreamInterval();
       StreamLoad.Result g = load.run(gwUrl + "/v1/completions", concurrency, requests,
           i -> tokenBody(seed + 90_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
       gwTtft.add(g.ttftMicros());
       gwE2e.add(g.e2eMicros());
       errors += g.errors();
+      gwOverhead.add(gateway.metrics().preUpstreamInterval());
 
       StreamLoad.Result c = load.run(gwUrl + "/v1/chat/completions", concurrency, requests,
           i -> chatBody(seed + 130_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
       chatTtft.add(c.ttftMicros());
       chatE2e.add(c.e2eMicros());
       errors += c.errors();
+      chatOverhead.add(gateway.metrics().preUpstreamInterval());
     }
 
     System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d x %d rounds prompt_tokens=%d "
@@ -140,6 +145,13 @@ public final class GatewayLatencyBench {
     System.out.printf(Locale.ROOT, "| added by gateway+router (chat) | %.2f | %.2f | %.2f | | |%n",
         ms(chatTtft, 50) - ms(directTtft, 50), ms(chatTtft, 90) - ms(directTtft, 90),
         ms(chatTtft, 99) - ms(directTtft, 99));
+    System.out.println();
+    System.out.println("Gateway-side time before the worker sees the request (parse, tokenise, hash, POST /v1/route,"
+        + " send), measured inside the gateway:");
+    System.out.println("| path | p50 ms | p90 ms | p99 ms | max ms |");
+    System.out.println("|---|---|---|---|---|");
+    overheadRow("token ids", gwOverhead);
+    overheadRow("chat (template + tokenise)", chatOverhead);
 
     load.close().await(10, TimeUnit.SECONDS);
     clientVertx.close().await(10, TimeUnit.SECONDS);
@@ -169,6 +181,11 @@ public final class GatewayLatencyBench {
   private static void row(String name, Histogram ttft, Histogram e2e) {
     System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", name, ms(ttft, 50), ms(ttft, 90),
         ms(ttft, 99), ms(e2e, 50), ms(e2e, 99));
+  }
+
+  private static void overheadRow(String name, Histogram h) {
+    System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", name, ms(h, 50), ms(h, 90), ms(h, 99),
+        h.getMaxValue() / 1000.0);
   }
 
   private static double ms(Histogram h, double pct) {

@@ -93,14 +93,20 @@ final class StreamLoad {
         });
   }
 
-  private static boolean containsText(Buffer buf) {
+  /** Whether an SSE buffer holds a non-empty "text" or "content" string (the role chunk's "content":"" is not). */
+  static boolean containsText(Buffer buf) {
     String s = buf.toString();
-    int i = s.indexOf("\"text\":\"");
-    if (i >= 0 && s.charAt(i + 8) != '"') {
-      return true;
+    return nonEmpty(s, "\"text\":\"") || nonEmpty(s, "\"content\":\"");
+  }
+
+  private static boolean nonEmpty(String s, String key) {
+    for (int i = s.indexOf(key); i >= 0; i = s.indexOf(key, i + 1)) {
+      int v = i + key.length();
+      if (v < s.length() && s.charAt(v) != '"') {
+        return true;
+      }
     }
-    int j = s.indexOf("\"content\":\"");
-    return j >= 0 && s.charAt(j + 11) != '"';
+    return false;
   }
 
   Future<Void> close() {

@@ -253,8 +253,9 @@ public final class RequestParser {
       throw ApiError.invalid("prompt must not be empty", param);
     }
     int[] out = new int[arr.size()];
+    List<?> raw = arr.getList(); // raw values: getValue(i) would wrap every element
     for (int i = 0; i < out.length; i++) {
-      Object v = arr.getValue(i);
+      Object v = raw.get(i);
       long id = integral(v, param + "[" + i + "]");
       if (id < 0 || id > Integer.MAX_VALUE) {
         throw ApiError.invalid("token ids must be non-negative 32-bit integers", param + "[" + i + "]");

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /** The gateway's Prometheus meters (names prefixed {@code kvroute_gateway_}). */
 public final class GatewayMetrics {
@@ -19,6 +21,9 @@ public final class GatewayMetrics {
   private final Counter fallbacks;
   private final Counter disconnects;
   private final Counter midStreamErrors;
+  private final Timer preUpstream;
+  /** Same values as {@link #preUpstream} in microseconds, for interval snapshots (benchmarks). */
+  private final Recorder preUpstreamMicros = new Recorder(60_000_000L, 3);
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -37,6 +42,8 @@ public final class GatewayMetrics {
         .description("requests routed by the fallback policy because no router answered").register(registry);
     this.disconnects = Counter.builder("kvroute.gateway.client.disconnects")
         .description("clients that went away before the response ended").register(registry);
+    this.preUpstream = histogram("kvroute.gateway.overhead",
+        "gateway time before the worker sees the request: parse, tokenise, hash, route (first attempt)");
     this.midStreamErrors = Counter.builder("kvroute.gateway.stream.errors")
         .description("worker failures after the first byte (error event sent)").register(registry);
   }
@@ -72,6 +79,17 @@ public final class GatewayMetrics {
 
   public void tokenize(long nanos) {
     tokenize.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Time from request arrival until the first attempt's request is handed to the worker connection. */
+  public void preUpstream(long nanos) {
+    preUpstream.record(nanos, TimeUnit.NANOSECONDS);
+    preUpstreamMicros.recordValue(Math.min(60_000_000L, Math.max(0, nanos / 1000)));
+  }
+
+  /** Pre-upstream overhead recorded since the previous call, in microseconds. */
+  public Histogram preUpstreamInterval() {
+    return preUpstreamMicros.getIntervalHistogram();
   }
 
   public void routerLatency(long nanos, boolean ok) {

@@ -149,7 +149,11 @@ public final class ProxyExchange {
           }
           upstreamReq = r;
           r.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).putHeader(X_REQUEST_ID, route.requestId());
-          return r.send(upstreamBody());
+          Future<HttpClientResponse> sent = r.send(upstreamBody());
+          if (attempt == 0) {
+            pc.metrics().preUpstream(System.nanoTime() - startNanos);
+          }
+          return sent;
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
