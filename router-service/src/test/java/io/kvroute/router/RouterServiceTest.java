@@ -146,6 +146,18 @@ class RouterServiceTest {
         .contains("kvroute_router_overlap_blocks_bucket").contains("kvroute_router_decision_latency_seconds_bucket")
         .contains("kvroute_router_tree_bytes").contains("kvroute_router_tree_worker_blocks{dp_rank=\"0\",worker=\"worker-a\"} 4.0")
         .contains("kvroute_router_events_applied_total{worker=\"worker-a\"}");
+    // Dry run: every candidate's overlap and load, nothing booked.
+    JsonObject score = new JsonObject(post(port, "/v1/score", "{\"local_hashes\":" + hashesJson(local)
+        + ",\"num_tokens\":" + prompt.length + "}").body());
+    Map<String, JsonObject> byWorker = new HashMap<>();
+    for (Object o : score.getJsonArray("candidates")) {
+      byWorker.put(((JsonObject) o).getString("worker_id"), (JsonObject) o);
+    }
+    assertThat(byWorker).containsOnlyKeys("worker-a", "worker-b");
+    assertThat(byWorker.get("worker-a").getInteger("overlap_blocks")).isEqualTo(4);
+    assertThat(byWorker.get("worker-a").getInteger("active_requests")).isEqualTo(1);
+    assertThat(byWorker.get("worker-b").getInteger("overlap_blocks")).isEqualTo(0);
+    assertThat(router.core().loads().get(new Target("worker-a", 0)).activeRequests()).isEqualTo(1);
     assertThat(post(port, "/v1/requests/r1/first_token", "").statusCode()).isEqualTo(200);
     assertThat(new JsonObject(delete(port, "/v1/requests/r1").body()).getBoolean("released")).isTrue();
     assertThat(new JsonObject(delete(port, "/v1/requests/r1").body()).getBoolean("released")).isFalse();
