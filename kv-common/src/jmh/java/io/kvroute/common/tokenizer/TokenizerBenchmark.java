@@ -81,6 +81,30 @@ public class TokenizerBenchmark {
     return m;
   }
 
+  /**
+   * Thread-CPU time per {@code encodeChat} (immune to other processes competing for the cores, unlike JMH's
+   * wall-clock scores on a shared machine): {@code java -cp ... io.kvroute.common.tokenizer.TokenizerBenchmark}.
+   */
+  public static void main(String[] args) throws ChatTemplateException {
+    TokenizerBenchmark bench = new TokenizerBenchmark();
+    bench.setUp();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    Tokens counter = new Tokens();
+    int ops = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    for (int i = 0; i < ops; i++) { // warm-up
+      bench.encodeChat(counter);
+    }
+    long cpu = mx.getCurrentThreadCpuTime();
+    long wall = System.nanoTime();
+    for (int i = 0; i < ops; i++) {
+      bench.encodeChat(counter);
+    }
+    cpu = mx.getCurrentThreadCpuTime() - cpu;
+    wall = System.nanoTime() - wall;
+    System.out.printf("encodeChat: %d prompt tokens, %.2f ms CPU/op (%.0f tokens per CPU-second), %.2f ms wall/op%n",
+        bench.promptTokens, cpu / 1e6 / ops, (double) bench.promptTokens * ops / (cpu / 1e9), wall / 1e6 / ops);
+  }
+
   /** Template + encode: what the gateway does per chat request. */
   @Benchmark
   public int[] encodeChat(Tokens counter) throws ChatTemplateException {

@@ -2,6 +2,7 @@ package io.kvroute.common.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class ModelTokenizer {
       }
     }
     Object additional = files.config().getValue("additional_special_tokens");
-    if (additional instanceof io.vertx.core.json.JsonArray list) {
+    if (additional instanceof JsonArray list) {
       specialTokenVariables.put("additional_special_tokens", new ArrayList<>(list.getList()));
     }
     this.eosToken = files.specialToken("eos_token");
