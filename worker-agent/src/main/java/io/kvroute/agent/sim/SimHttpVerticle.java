@@ -137,6 +137,7 @@ public final class SimHttpVerticle extends VerticleBase {
     long id = engine.submit(prompt, params, ex);
     ex.engineId = id;
     ctx.response().closeHandler(v -> ex.clientGone());
+    ctx.response().exceptionHandler(e -> ex.clientGone());
   }
 
   private int[] completionPrompt(JsonObject body) throws BadRequest {
