@@ -338,7 +338,31 @@ class EndToEndTest {
   void shouldRouteAroundAKilledAgent() throws Exception {
     assertThat(longPromptWorker).isNotNull();
     int victim = agents.get(0).config().workerId().equals(longPromptWorker) ? 0 : 1;
-    agents.get(victim).stop().await(10, TimeUnit.SECONDS);
+    // A long stream on the victim (it holds the prompt's blocks, so the router picks it), then kill it mid-stream:
+    // the client must get an error event and the end of the stream, never a hang.
+    JsonObject longStream = new JsonObject(longPromptBody).put("stream", true).put("max_tokens", 20000)
+        .put("ignore_eos", true);
+    HttpResponse<java.util.stream.Stream<String>> live = gw.postLines("/v1/chat/completions", longStream.encode());
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.headers().firstValue(ProxyExchange.WORKER_HEADER)).hasValue(longPromptWorker);
+    List<String> lines = new ArrayList<>();
+    int[] content = {0};
+    java.util.Iterator<String> it = live.body().iterator();
+    while (it.hasNext()) {
+      String line = it.next();
+      lines.add(line);
+      if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"") && ++content[0] == 3) {
+        agents.get(victim).stop().await(10, TimeUnit.SECONDS);
+      }
+    }
+    List<String> data = sseData(String.join("\n", lines));
+    assertThat(content[0]).isGreaterThanOrEqualTo(3);
+    assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+    JsonObject err = new JsonObject(data.get(data.size() - 2)).getJsonObject("error");
+    assertThat(err).isNotNull();
+    assertThat(err.getString("code")).isEqualTo("upstream_error");
+    await("booking of the broken stream released", () -> routerActiveRequests() == 0);
+
     double retriesBefore = gw.verticle.metrics().retries();
     // The router still believes in the victim (TTL not expired) and prefers it: it holds the prompt's blocks.
     HttpResponse<String> r = gw.post("/v1/chat/completions", longPromptBody);

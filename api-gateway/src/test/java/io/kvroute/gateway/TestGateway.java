@@ -74,6 +74,13 @@ public final class TestGateway implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POST whose body is read lazily line by line (for streams the test interrupts). */
+  public HttpResponse<java.util.stream.Stream<String>> postLines(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofLines());
+  }
+
   @Override
   public void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
