@@ -89,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
     tokenizerPool = vertx.createSharedWorkerExecutor("kvroute-tokenizer", config.tokenizerThreads());
     tokenizer = new PromptTokenizer(modelTokenizer, tokenizerPool);
     routerHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setProtocolVersion(HttpVersion.HTTP_1_1), new PoolOptions().setHttp1MaxSize(64));
+        .setProtocolVersion(HttpVersion.HTTP_1_1), new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     agentHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(1024)
         .setMaxWaitQueueSize(-1));

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Gateway+router added latency vs calling an agent directly (not a test). Builds the test classes, then runs
+# io.kvroute.gateway.bench.GatewayLatencyBench, which starts a router, two agents with simulated engines and a
+# gateway in one JVM on loopback ephemeral ports. Extra arguments go to the benchmark (--help lists them).
+# Usage (from the repository root): api-gateway/bench-latency.sh [--concurrency 256 --requests 2048 ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -ntp -o -q -pl api-gateway -am test-compile
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+mvn -B -ntp -o -q -pl api-gateway -am dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+cp="$(cat "$cp_file"):api-gateway/target/classes:api-gateway/target/test-classes:kv-common/target/classes"
+cp="$cp:router-service/target/classes:worker-agent/target/classes"
+# Services log to stdout; keep only the benchmark's own lines (and warnings/errors).
+java -Xmx2g -cp "$cp" io.kvroute.gateway.bench.GatewayLatencyBench "$@" | grep -v ' INFO \|CudaUtils' || true
