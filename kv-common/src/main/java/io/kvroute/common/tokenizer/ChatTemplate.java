@@ -70,6 +70,9 @@ final class ChatTemplate {
         .withTrimBlocks(false)
         .withLstripBlocks(false)
         .withMaxOutputSize(64L * 1024 * 1024)
+        // Never render template syntax found inside values: "{{ 7*7 }}" in a user message is text, not code
+        // (jinjava's nested interpretation would execute it: a template-injection hole).
+        .withNestedInterpretationEnabled(false)
         .withElResolver(elResolver())
         .withInterperterFactory(PyInterpreter.FACTORY)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
