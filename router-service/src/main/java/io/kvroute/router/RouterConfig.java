@@ -19,8 +19,12 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
     Duration requestExpiry, Duration recoveryTimeout, double overlapCredit, double prefillLoadScale,
     double requestWeight, double temperature, Cluster cluster) {
 
-  /** Replica options (used by the clustered registry; parsed here so the CLI contract is complete). */
-  public record Cluster(boolean enabled, List<String> members, String name, int port, String replicaId) {
+  /**
+   * Replica options (io.kvroute.router.cluster): {@code members} host[:port] entries (comma lists split),
+   * {@code replicaId} null = generated, {@code host} the address Hazelcast binds and advertises (null = its choice).
+   */
+  public record Cluster(boolean enabled, List<String> members, String name, int port, String replicaId,
+      String host) {
   }
 
   public static CliOptions options() {
@@ -48,10 +52,11 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         .option("request-weight", "0.0", "kv policy: weight of the active request count")
         .option("temperature", "0.0", "kv policy: softmax temperature (0 = argmin)")
         .flag("cluster", "join a Hazelcast cluster of router replicas")
-        .repeatable("cluster-members", "host[:port] of other replicas (tcp-ip join)")
+        .repeatable("cluster-members", "host[:port] of replicas, comma-separated or repeated (tcp-ip join)")
         .option("cluster-name", "kvroute", "Hazelcast cluster name")
         .option("cluster-port", "5701", "Hazelcast port")
-        .option("replica-id", "", "this replica's id (default: generated)");
+        .option("replica-id", "", "this replica's id (default: generated)")
+        .option("cluster-host", "", "address the cluster member binds and advertises (default: Hazelcast's choice)");
   }
 
   public static RouterConfig from(CliOptions.Parsed p) throws CliOptions.UsageException {
@@ -81,13 +86,23 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
       throw new CliOptions.UsageException("--policy must be one of " + io.kvroute.router.http.ApiContext.POLICIES);
     }
     String replicaId = p.string("replica-id");
+    List<String> members = new ArrayList<>();
+    for (String m : p.list("cluster-members")) {
+      for (String part : m.split(",")) {
+        if (!part.isBlank()) {
+          members.add(part.trim());
+        }
+      }
+    }
+    String clusterHost = p.string("cluster-host");
     return new RouterConfig(p.string("host"), p.integer("router-port"), blockSize, policy,
         duration(p, "worker-ttl"), duration(p, "down-grace"), List.copyOf(workers), positive(p, "http-instances"),
         p.longValue("max-body-bytes"), duration(p, "request-expiry"), duration(p, "recovery-timeout"),
         p.decimal("overlap-credit"), p.decimal("prefill-load-scale"), p.decimal("request-weight"),
         p.decimal("temperature"),
-        new Cluster(p.bool("cluster"), p.list("cluster-members"), p.string("cluster-name"),
-            p.integer("cluster-port"), replicaId == null || replicaId.isBlank() ? null : replicaId));
+        new Cluster(p.bool("cluster"), List.copyOf(members), p.string("cluster-name"), p.integer("cluster-port"),
+            replicaId == null || replicaId.isBlank() ? null : replicaId,
+            clusterHost == null || clusterHost.isBlank() ? null : clusterHost));
   }
 
   /** {@code id=w0,events=tcp://h:5557,metrics=tcp://h:5657,url=http://h:8100[,dp_size=2][,block_size=32]}. */

@@ -1,5 +1,6 @@
 package io.kvroute.router;
 
+import io.kvroute.router.cluster.ReplicaCluster;
 import io.kvroute.router.core.RouterCore;
 import io.kvroute.router.core.RouterCoreConfig;
 import io.kvroute.router.http.ApiContext;
@@ -44,6 +45,7 @@ public final class RouterVerticle extends VerticleBase {
   private KvEventIngest kvIngest;
   private MetricsIngest metricsIngest;
   private RoutingService routing;
+  private ReplicaCluster cluster;
   private long sweepTimer = -1;
   private int port;
 
@@ -86,8 +88,30 @@ public final class RouterVerticle extends VerticleBase {
         LOG.warn("stale bookings expired count={}", expired);
       }
     });
-    ApiContext api = ApiContext.create(routing, registry, metrics, config.blockSize(), config.policy(),
-        config.maxBodyBytes());
+    return startCluster().compose(apiRegistry -> deployHttp(ApiContext.create(routing, apiRegistry, metrics,
+        config.blockSize(), config.policy(), config.maxBodyBytes())))
+        .recover(err -> cluster == null ? Future.failedFuture(err)
+            : cluster.close(vertx).transform(ar -> Future.failedFuture(err)));
+  }
+
+  /**
+   * With {@code --cluster}: joins the replicas; the HTTP API then registers, removes and drains through the shared
+   * registry and every booking is published. Without it nothing of the cluster package (or Hazelcast) is loaded.
+   */
+  private Future<WorkerRegistry> startCluster() {
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(registry);
+    }
+    return ReplicaCluster.start(vertx, config, core, registry, metrics.registry()).map(c -> {
+      cluster = c;
+      registry = c.registry();
+      routing.addLoadListener(c.loadListener());
+      LOG.info("router replica replica_id={} members={}", c.replicaId(), c.members());
+      return registry;
+    });
+  }
+
+  private Future<?> deployHttp(ApiContext api) {
     // Port 0 becomes a negative port: Vert.x shares one random port among the servers asking for the same negative
     // value (per Vert.x instance, so each router picks its own value).
     int listenPort = config.routerPort() == 0 ? -1 - java.util.concurrent.ThreadLocalRandom.current().nextInt(30_000)
@@ -125,6 +149,11 @@ public final class RouterVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** The replica membership (null without {@code --cluster}). */
+  public ReplicaCluster cluster() {
+    return cluster;
+  }
+
   /** Completes once the ingest thread has run every command queued before this call. */
   public java.util.concurrent.CompletableFuture<Void> ingestBarrier() {
     return kvIngest.barrier();
@@ -135,6 +164,11 @@ public final class RouterVerticle extends VerticleBase {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
+    Future<Void> left = cluster == null ? Future.succeededFuture() : cluster.close(vertx);
+    return left.eventually(this::closeLocal);
+  }
+
+  private Future<Void> closeLocal() {
     if (kvIngest != null) {
       kvIngest.close();
     }
