@@ -150,7 +150,7 @@ final class WorkerStream {
       }
       return;
     }
-    if (applied < 0) {
+    if (applied < 0 && (agentUrl == null || liveFallback)) {
       applyFirst(seq, batch);
       return;
     }
