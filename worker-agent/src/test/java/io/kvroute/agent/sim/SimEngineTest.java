@@ -1,0 +1,129 @@
+package io.kvroute.agent.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvroute.common.tokenizer.ModelTokenizer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The engine core on its own thread: batching, queueing, chunked prefill and the sampling parameters. */
+@Timeout(60)
+class SimEngineTest {
+
+  private SimEngine engine;
+
+  @AfterEach
+  void stop() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private SimEngine start(int blockSize, int numBlocks, int maxBatch, int maxTokens) {
+    SimConfig c = SimConfig.defaults().withCapacity(blockSize, numBlocks, maxBatch, maxTokens, 1000.0);
+    engine = new SimEngine(c, new TokenizerTextModel(ModelTokenizer.loadBundled())).start();
+    return engine;
+  }
+
+  private record Result(String reason, int prompt, int completion, int cached, String text, int maxQueued) {
+  }
+
+  private static final class Collector implements RequestListener {
+    final CompletableFuture<Result> done = new CompletableFuture<>();
+    final StringBuilder text = new StringBuilder();
+    final SimEngine engine;
+    int maxQueued;
+
+    Collector(SimEngine engine) {
+      this.engine = engine;
+    }
+
+    @Override
+    public void onToken(int tokenId, String piece) {
+      text.append(piece);
+      maxQueued = Math.max(maxQueued, engine.status().waiting());
+    }
+
+    @Override
+    public void onFinish(String reason, int prompt, int completion, int cached, String error) {
+      done.complete(new Result(reason, prompt, completion, cached, text.toString(), maxQueued));
+    }
+  }
+
+  private static int[] prompt(int from, int n) {
+    return IntStream.range(from, from + n).toArray();
+  }
+
+  private Result run(int[] prompt, GenerationParams p) throws Exception {
+    Collector c = new Collector(engine);
+    engine.submit(prompt, p, c);
+    return c.done.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void shouldQueueRequestsUntilBlocksAreFreedAndChunkLongPrefills() throws Exception {
+    start(16, 20, 8, 64);
+    GenerationParams p = new GenerationParams(40, 0, true, List.of(), 0);
+    // each request reserves ceil((200 + 40) / 16) = 15 of the 20 blocks: the second must wait for the first
+    Collector first = new Collector(engine);
+    Collector second = new Collector(engine);
+    engine.submit(prompt(0, 200), p, first);
+    engine.submit(prompt(5000, 200), p, second);
+
+    Result a = first.done.get(20, TimeUnit.SECONDS);
+    Result b = second.done.get(20, TimeUnit.SECONDS);
+    assertThat(a.completion()).isEqualTo(40);
+    assertThat(b.completion()).isEqualTo(40);
+    assertThat(a.maxQueued()).isEqualTo(1);
+    List<SimEngine.StepStats> stats = engine.drainStats();
+    assertThat(stats).allSatisfy(s -> assertThat(s.numCtxTokens()).isLessThanOrEqualTo(64));
+    assertThat(stats).anySatisfy(s -> assertThat(s.numQueuedRequests()).isEqualTo(1));
+    assertThat(stats).allSatisfy(s -> assertThat(s.usedNumBlocks()).isLessThanOrEqualTo(20));
+    assertThat(engine.status().usedBlocks()).isZero();
+  }
+
+  @Test
+  void shouldHonourMinTokensSeedAndNaturalEnd() throws Exception {
+    start(32, 512, 8, 512);
+    int[] p = prompt(100, 50);
+    Result natural = run(p, new GenerationParams(1000, 0, false, List.of(), 1));
+    assertThat(natural.reason()).isEqualTo("stop");
+    assertThat(natural.completion()).isBetween(16, 128);
+
+    Result forced = run(p, new GenerationParams(300, 300, false, List.of(), 1));
+    assertThat(forced.reason()).isEqualTo("length");
+    assertThat(forced.completion()).isEqualTo(300);
+    assertThat(forced.text()).startsWith(natural.text());
+
+    Result same = run(p, new GenerationParams(12, 0, true, List.of(), 1));
+    Result otherSeed = run(p, new GenerationParams(12, 0, true, List.of(), 2));
+    assertThat(same.text()).isEqualTo(run(p, new GenerationParams(12, 0, true, List.of(), 1)).text());
+    assertThat(otherSeed.text()).isNotEqualTo(same.text());
+    assertThat(same.cached()).isEqualTo(32);
+  }
+
+  @Test
+  void shouldAbortAQueuedOrRunningRequestAndFreeItsBlocks() throws Exception {
+    SimConfig c = SimConfig.defaults().withCapacity(16, 64, 8, 64, 1.0);
+    engine = new SimEngine(c, new TokenizerTextModel(ModelTokenizer.loadBundled())).start();
+    Collector running = new Collector(engine);
+    long id = engine.submit(prompt(0, 100), new GenerationParams(500, 0, true, List.of(), 0), running);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (engine.status().running() == 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(5);
+    }
+    assertThat(engine.status().usedBlocks()).isPositive();
+    engine.abort(id);
+    while (engine.status().running() > 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(5);
+    }
+    assertThat(engine.status().running()).isZero();
+    assertThat(engine.status().usedBlocks()).isZero();
+    assertThat(running.done).isNotDone();
+  }
+}
