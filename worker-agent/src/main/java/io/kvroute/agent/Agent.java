@@ -10,6 +10,8 @@ import io.kvroute.agent.publish.ZmqPublisher;
 import io.kvroute.agent.sim.SimEngineServer;
 import io.kvroute.common.codec.LoadMetrics;
 import io.kvroute.common.tokenizer.ModelTokenizer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -41,18 +43,23 @@ public final class Agent {
   private String httpDeployment;
   private RouterRegistrar registrar;
 
-  private Agent(Vertx vertx, AgentConfig config) {
+  private Agent(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = new AgentMetrics(config.workerId(), () -> {
       EngineAdapter a = adapter.get();
       return a != null && a.engineUp();
-    });
+    }, registry);
+  }
+
+  /** Starts every part with its own metrics registry. */
+  public static Future<Agent> start(Vertx vertx, AgentConfig config) {
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   /** Starts every part; the future completes when the agent serves HTTP and publishes. */
-  public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    Agent agent = new Agent(vertx, config);
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
+    Agent agent = new Agent(vertx, config, registry);
     return agent.startAll().map(agent).recover(err -> agent.stop().transform(v -> Future.failedFuture(err)));
   }
 

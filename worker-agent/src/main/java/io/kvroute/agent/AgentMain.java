@@ -1,7 +1,13 @@
 package io.kvroute.agent;
 
 import io.kvroute.common.config.CliOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +35,19 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Agent.start(vertx, config)
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    Agent.start(vertx, config, registry)
         .onSuccess(agent -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
-            agent.stop().toCompletionStage().toCompletableFuture().get();
+            agent.stop().eventually(vertx::close).await(10, TimeUnit.SECONDS);
           } catch (Exception e) {
             LOG.warn("event=agent_stop_failed error=\"{}\"", e.toString());
           }
-        })))
+        }, "agent-shutdown")))
         .onFailure(e -> {
           LOG.error("event=agent_start_failed error=\"{}\"", e.toString());
           vertx.close();

@@ -15,12 +15,27 @@ import java.util.function.BooleanSupplier;
  */
 public final class AgentMetrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private static final java.util.Map<String, String> HELP = java.util.Map.of(
+      "kvroute_agent_engine_events_in_total", "engine KV events received, by engine event type",
+      "kvroute_agent_events_out_total", "KV events published to routers, by type",
+      "kvroute_agent_dropped_total", "engine events, batches or answers dropped, by reason",
+      "kvroute_agent_engine_event_gaps_total", "engine event ids (or hop-1 seqs) that never arrived",
+      "kvroute_agent_proxy_requests_total", "proxied generation requests, by route and outcome",
+      "kvroute_agent_engine_polls_total", "engine event polls, by outcome",
+      "kvroute_agent_registrations_total", "router registrations and heartbeats, by outcome");
+
+  private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicLong publishSeq = new AtomicLong(-1);
   private final AtomicLong gapEvents = new AtomicLong();
 
   public AgentMetrics(String workerId, BooleanSupplier engineUp) {
+    this(workerId, engineUp, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** Metrics on a shared registry (the one Vert.x reports its own metrics to). */
+  public AgentMetrics(String workerId, BooleanSupplier engineUp, PrometheusMeterRegistry registry) {
+    this.registry = registry;
     registry.config().commonTags("worker_id", workerId);
     Gauge.builder("kvroute_agent_publish_seq", publishSeq, AtomicLong::get)
         .description("seq of the last KV batch published (-1: none)").register(registry);
@@ -88,7 +103,8 @@ public final class AgentMetrics {
 
   private Counter counter(String name, String... tags) {
     String key = name + String.join("|", tags == null ? new String[0] : nonNull(tags));
-    return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(nonNull(tags)).register(registry));
+    return counters.computeIfAbsent(key, k -> Counter.builder(name).description(HELP.get(name))
+        .tags(nonNull(tags)).register(registry));
   }
 
   private static String[] nonNull(String[] tags) {

@@ -1,0 +1,44 @@
+package io.kvroute.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kvroute.common.config.CliOptions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+
+  private static AgentConfig parse(Map<String, String> env, String... args) throws Exception {
+    return AgentConfig.from(AgentConfig.options().parse(args, env));
+  }
+
+  @Test
+  void shouldDeriveIdAndPortsFromTheWorkerIndex() throws Exception {
+    AgentConfig c = parse(Map.of(), "--worker-index", "2", "--router-url", "http://a:7000", "--router-url",
+        "http://b:7000");
+    assertThat(c.workerId()).isEqualTo("worker-2");
+    assertThat(c.httpPort()).isEqualTo(8102);
+    assertThat(c.kvEventsPort()).isEqualTo(5559);
+    assertThat(c.metricsPort()).isEqualTo(5659);
+    assertThat(c.engine()).isEqualTo("sim");
+    assertThat(c.blockSize()).isEqualTo(32);
+    assertThat(c.replayBuffer()).isEqualTo(4096);
+    assertThat(c.routerUrls()).containsExactly("http://a:7000", "http://b:7000");
+    assertThat(c.sim().numBlocks()).isEqualTo(16384);
+  }
+
+  @Test
+  void shouldReadEnvironmentAndRejectIncompleteEngineSettings() throws Exception {
+    AgentConfig c = parse(Map.of("KVROUTE_ENGINE", "trtllm", "KVROUTE_ENGINE_URL", "http://gpu0:8000",
+        "KVROUTE_SPEEDUP", "50"), "--worker-id", "gpu-a", "--http-port", "0");
+    assertThat(c.engine()).isEqualTo("trtllm");
+    assertThat(c.engineUrl()).isEqualTo("http://gpu0:8000");
+    assertThat(c.workerId()).isEqualTo("gpu-a");
+    assertThat(c.httpPort()).isZero();
+    assertThat(c.sim().speedup()).isEqualTo(50.0);
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq")).isInstanceOf(CliOptions.UsageException.class)
+        .hasMessageContaining("--engine-events-endpoint");
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "vllm")).isInstanceOf(CliOptions.UsageException.class);
+  }
+}
