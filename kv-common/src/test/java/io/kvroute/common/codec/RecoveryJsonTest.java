@@ -20,7 +20,8 @@ class RecoveryJsonTest {
     KvEventBatch b0 = new KvEventBatch(1732400000.125, List.of(
         KvEvent.Stored.root(new long[] {BIG, 5}, new long[] {-2L, 7}),
         KvEvent.Stored.under(BIG, new long[] {9}, new long[] {10})), 0);
-    KvEventBatch b1 = new KvEventBatch(1.5, List.of(new KvEvent.Removed(new long[] {BIG, 1}), KvEvent.Cleared.INSTANCE), 2);
+    KvEventBatch b1 = new KvEventBatch(1.5,
+        List.of(new KvEvent.Removed(new long[] {BIG, 1}), KvEvent.Cleared.INSTANCE), 2);
     EventsPage page = new EventsPage("worker-\"0\"", 8, List.of(new SeqBatch(7, b0), new SeqBatch(8, b1)));
 
     String json = RecoveryJson.encodeEvents(page);
@@ -57,7 +58,8 @@ class RecoveryJsonTest {
 
   @Test
   void shouldRejectMalformedInputWithDecodeException() {
-    for (String bad : List.of("", "[]", "{", "{\"worker_id\":1}", "{\"worker_id\":\"w\",\"last_seq\":0,\"batches\":[1]}",
+    for (String bad : List.of("", "[]", "{", "{\"worker_id\":1}",
+        "{\"worker_id\":\"w\",\"last_seq\":0,\"batches\":[1]}",
         "{\"worker_id\":\"w\",\"last_seq\":0,\"batches\":[{\"seq\":0,\"events\":[{\"type\":\"nope\"}]}]}",
         "{\"worker_id\":\"w\",\"last_seq\":0,\"batches\":[{\"seq\":0,\"events\":[{\"type\":\"removed\","
             + "\"block_hashes\":[\"18446744073709551616\"]}]}]}",

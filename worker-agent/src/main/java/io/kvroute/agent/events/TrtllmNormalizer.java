@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *   more → an error for that event, which stops there.</li>
  *   <li>{@code removed}: hashes remembered as partial are dropped (and forgotten).</li>
  *   <li>{@code updated}: ignored. {@code attention_dp_rank} selects the dp rank.</li>
- *   <li>event ids: a gap is counted and logged; ids going back, or a {@code created} after other events (a run
- *   of {@code created} events at start, one per window size, is normal), means the engine restarted: a {@code cleared} event is emitted first and the state is reset.</li>
+ *   <li>event ids: a gap is counted and logged; ids going back, or a {@code created} after other events (a
+ *   run of {@code created} events at start, one per window size, is normal), means the engine restarted: a
+ *   {@code cleared} event is emitted first and the state is reset.</li>
  * </ul>
  * Not thread-safe: one instance per engine connection, used by its poller thread.
  */

@@ -98,6 +98,13 @@ public final class AgentHttpVerticle extends VerticleBase {
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE,
         "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    // one JSON shape for every failure the handlers did not answer themselves
+    router.errorHandler(500, ctx -> {
+      LOG.warn("event=http_failed path={} error=\"{}\"", ctx.request().path(), String.valueOf(ctx.failure()));
+      error(ctx.response(), 500, "internal error", "internal_error");
+    });
+    router.errorHandler(404, ctx -> error(ctx.response(), 404, "no route " + ctx.request().path(), "not_found"));
+    router.errorHandler(413, ctx -> error(ctx.response(), 413, "request body too large", "invalid_request_error"));
     return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.bindHost())
         .onSuccess(s -> server = s);
   }

@@ -77,6 +77,9 @@ public final class SimHttpVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/version").handler(ctx -> json(ctx.response(), 200,
         new JsonObject().put("version", "kvroute-sim").encode()));
+    router.errorHandler(500, ctx -> error(ctx.response(), 500, "internal error: " + ctx.failure()));
+    router.errorHandler(404, ctx -> error(ctx.response(), 404, "no route " + ctx.request().path()));
+    router.errorHandler(413, ctx -> error(ctx.response(), 413, "request body too large"));
     return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
         .onSuccess(s -> {
           server = s;
@@ -142,8 +145,9 @@ public final class SimHttpVerticle extends VerticleBase {
 
   private int[] completionPrompt(JsonObject body) throws BadRequest {
     Object p = body.getValue("prompt");
-    if (p instanceof JsonArray a && a.size() == 1 && (a.getValue(0) instanceof String || a.getValue(0) instanceof JsonArray)) {
-      p = a.getValue(0);
+    if (p instanceof JsonArray a && a.size() == 1
+        && (a.getValue(0) instanceof String || a.getValue(0) instanceof JsonArray)) {
+      p = a.getValue(0); // a batch of one prompt
     }
     if (p instanceof String s) {
       return tokenizer.encode(s);
@@ -238,7 +242,7 @@ public final class SimHttpVerticle extends VerticleBase {
 
   static void error(HttpServerResponse response, int status, String message) {
     json(response, status, new JsonObject().put("error", new JsonObject().put("message", message)
-        .put("type", status == 400 ? "invalid_request_error" : "internal_error").putNull("param")
+        .put("type", status == 500 ? "internal_error" : "invalid_request_error").putNull("param")
         .put("code", status)).encode());
   }
 
