@@ -1,6 +1,7 @@
 package io.kvroute.router;
 
 import io.kvroute.common.config.CliOptions;
+import io.kvroute.router.core.policy.Policies;
 import io.kvroute.router.registry.WorkerSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,8 +83,8 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
       throw new CliOptions.UsageException("static worker ids must be unique");
     }
     String policy = p.string("policy");
-    if (!io.kvroute.router.http.ApiContext.POLICIES.contains(policy)) {
-      throw new CliOptions.UsageException("--policy must be one of " + io.kvroute.router.http.ApiContext.POLICIES);
+    if (!Policies.NAMES.contains(policy)) {
+      throw new CliOptions.UsageException("--policy must be one of " + Policies.NAMES);
     }
     String replicaId = p.string("replica-id");
     List<String> members = new ArrayList<>();

@@ -14,7 +14,7 @@ public record ApiContext(RoutingService routing, WorkerRegistry registry, Router
     String defaultPolicy, long maxBodyBytes, BlockHasher baseHasher) {
 
   /** Policy names the core understands. */
-  public static final Set<String> POLICIES = Set.of("kv", "seed", "round_robin", "random", "least_loaded");
+  public static final Set<String> POLICIES = Set.copyOf(io.kvroute.router.core.policy.Policies.NAMES);
 
   public static ApiContext create(RoutingService routing, WorkerRegistry registry, RouterMetrics metrics,
       int blockSize, String defaultPolicy, long maxBodyBytes) {
