@@ -241,6 +241,20 @@ class EndToEndTest {
   }
 
   @Test
+  @Order(3)
+  void shouldFailOverToTheNextRouterOnConnectionErrors() throws Exception {
+    String dead = "http://127.0.0.1:" + TestGateway.deadPort();
+    try (TestGateway twoRouters = TestGateway.start(GatewayConfig.forTest(List.of(dead, routerUrl)))) {
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> r = twoRouters.post("/v1/completions", new JsonObject().put("prompt", "failover " + i)
+            .put("max_tokens", 2).encode());
+        assertThat(r.statusCode()).isEqualTo(200);
+      }
+    }
+    await("bookings released", () -> routerActiveRequests() == 0);
+  }
+
+  @Test
   @Order(4)
   void shouldSendARepeatedLongPromptToTheSameWorkerAndReportCachedTokens() throws Exception {
     StringBuilder sb = new StringBuilder("Summarise this log.\n");
