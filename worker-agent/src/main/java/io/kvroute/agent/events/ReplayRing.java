@@ -36,11 +36,15 @@ public final class ReplayRing {
   }
 
   /**
-   * The batches with seq greater than {@code after}, or null when some of them have left the ring.
+   * The batches with seq greater than {@code after}, or null when some of them have left the ring, or when
+   * {@code after} is beyond {@code lastSeq} (the asker saw seqs this agent never published: the agent restarted).
    * {@code after = -1} asks for everything since seq 0.
    */
   public List<SeqBatch> after(long after, long lastSeq) {
-    if (after >= lastSeq) {
+    if (after > lastSeq) {
+      return null;
+    }
+    if (after == lastSeq) {
       return List.of();
     }
     long from = after + 1;

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *                                              client that goes away closes the upstream request
  * GET  /v1/info                                worker id, model, block size, ports, endpoints, engine kind
  * GET  /v1/kv/events?after=SEQ                 buffered batches with seq &gt; SEQ ({@link RecoveryJson#encodeEvents});
- *                                              410 when some of them have left the ring; 400 on a bad SEQ
+ *                                              410 when some of them have left the ring, or when SEQ is beyond the
+ *                                              last published seq (this agent restarted); 400 on a bad SEQ
  * GET  /v1/kv/snapshot                         the whole block table + the seq it reflects
  *                                              ({@link RecoveryJson#encodeSnapshot})
  * GET  /health                                 200 while the process runs
@@ -247,7 +248,8 @@ public final class AgentHttpVerticle extends VerticleBase {
       return page == null ? null : RecoveryJson.encodeEvents(page);
     }).onSuccess(body -> {
       if (body == null) {
-        error(ctx.response(), 410, "seq " + seq + " has left the replay buffer; load /v1/kv/snapshot", "gone");
+        error(ctx.response(), 410, "seq " + seq + " is not in the replay buffer (too old, or ahead of this agent);"
+            + " load /v1/kv/snapshot", "gone");
       } else {
         json(ctx.response(), 200, body);
       }

@@ -25,6 +25,7 @@ class ReplayRingTest {
     assertThat(ring.after(1, 4)).extracting(SeqBatch::seq).containsExactly(2L, 3L, 4L);
     assertThat(ring.after(3, 4)).extracting(SeqBatch::seq).containsExactly(4L);
     assertThat(ring.after(4, 4)).isEmpty();
+    assertThat(ring.after(9, 4)).isNull();
     assertThat(ring.after(0, 4)).isNull();
     assertThat(ring.after(-1, 4)).isNull();
     assertThat(ring.after(2, 4).get(0).batch()).isEqualTo(batch(3));
