@@ -73,19 +73,16 @@ final class RouteRequestParser {
   static long parseHash(JsonParser p, JsonToken t, String field) throws IOException {
     if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_STRING) {
       // Digits straight from the parser's buffer: no BigInteger for values above Long.MAX_VALUE, no String.
-      char[] buf = p.getTextCharacters();
-      int offset = p.getTextOffset();
-      int length = p.getTextLength();
-      if (!isDecimal(buf, offset, length)) {
-        throw ApiException.badRequest("invalid_hash", field + " holds a string that is not a 64-bit integer: '"
-            + abbreviate(p.getText().trim()) + "'");
-      }
-      return parseDecimal(buf, offset, length, field);
+      return parseDecimal(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), p, field);
     }
     throw ApiException.badRequest("invalid_hash", field + " must hold integers or decimal strings, got " + t);
   }
 
-  private static boolean isDecimal(char[] buf, int offset, int length) {
+  /**
+   * A decimal integer in [-2^63, 2^64) (surrounding spaces allowed) as a u64 bit pattern, in one pass: the first 18
+   * digits cannot overflow, only the last two are checked.
+   */
+  static long parseDecimal(char[] buf, int offset, int length, JsonParser p, String field) throws IOException {
     int i = offset;
     int end = offset + length;
     while (i < end && buf[i] == ' ') {
@@ -94,37 +91,29 @@ final class RouteRequestParser {
     while (end > i && buf[end - 1] == ' ') {
       end--;
     }
+    boolean negative = false;
     if (i < end && (buf[i] == '-' || buf[i] == '+')) {
+      negative = buf[i] == '-';
       i++;
     }
-    if (i >= end) {
-      return false;
-    }
-    for (; i < end; i++) {
-      if (buf[i] < '0' || buf[i] > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A decimal integer (checked by {@link #isDecimal}) in [-2^63, 2^64) as a u64 bit pattern. */
-  static long parseDecimal(char[] buf, int offset, int length, String field) {
-    int i = offset;
-    int end = offset + length;
-    while (buf[i] == ' ') {
-      i++;
-    }
-    while (buf[end - 1] == ' ') {
-      end--;
-    }
-    boolean negative = buf[i] == '-';
-    if (buf[i] == '-' || buf[i] == '+') {
-      i++;
+    int digits = end - i;
+    if (digits <= 0 || digits > 20) {
+      throw digits > 20 && allDigits(buf, i, end) ? outOfRange(field) : notANumber(p, field);
     }
     long v = 0;
+    int safeEnd = i + Math.min(digits, 18);
+    for (; i < safeEnd; i++) {
+      int d = buf[i] - '0';
+      if (d < 0 || d > 9) {
+        throw notANumber(p, field);
+      }
+      v = v * 10 + d;
+    }
     for (; i < end; i++) {
       int d = buf[i] - '0';
+      if (d < 0 || d > 9) {
+        throw notANumber(p, field);
+      }
       // v * 10 + d must stay below 2^64 (1844674407370955161 = floor((2^64 - 1) / 10)).
       if (Long.compareUnsigned(v, 1844674407370955161L) > 0 || (v == 1844674407370955161L && d > 5)) {
         throw outOfRange(field);
@@ -138,6 +127,20 @@ final class RouteRequestParser {
       return -v;
     }
     return v;
+  }
+
+  private static boolean allDigits(char[] buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] < '0' || buf[i] > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ApiException notANumber(JsonParser p, String field) throws IOException {
+    return ApiException.badRequest("invalid_hash", field + " holds a string that is not a 64-bit integer: '"
+        + abbreviate(p.getText().trim()) + "'");
   }
 
   private static ApiException outOfRange(String field) {
