@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,12 +99,17 @@ public final class ModelTokenizer {
     // Straight to the native encoding and its ids: HuggingFaceTokenizer.encode also copies tokens, offsets,
     // masks and type ids into Java arrays, which costs more than the encoding itself for long prompts.
     TokenizersLibrary lib = TokenizersLibrary.LIB;
-    long encoding = lib.encode(tokenizer.getHandle(), text, false);
     long[] ids;
     try {
-      ids = lib.getTokenIds(encoding);
+      long encoding = lib.encode(tokenizer.getHandle(), text, false);
+      try {
+        ids = lib.getTokenIds(encoding);
+      } finally {
+        lib.deleteEncoding(encoding);
+      }
     } finally {
-      lib.deleteEncoding(encoding);
+      // The native tokenizer is freed by DJL's finalizer: keep it reachable until the native calls are done.
+      Reference.reachabilityFence(tokenizer);
     }
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
@@ -131,7 +137,12 @@ public final class ModelTokenizer {
       }
       longs[i - from] = id;
     }
-    String text = tokenizer.decode(longs, skipSpecialTokens);
+    String text;
+    try {
+      text = tokenizer.decode(longs, skipSpecialTokens);
+    } finally {
+      Reference.reachabilityFence(tokenizer);
+    }
     return cleanUpTokenizationSpaces ? cleanUpTokenizationSpaces(text) : text;
   }
 
