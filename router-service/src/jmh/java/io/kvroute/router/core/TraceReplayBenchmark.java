@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code new blocks + decayed recent load}), lets that worker's LRU cache it (evicting least recently used blocks,
  * leaves before parents, as engines do) and records the resulting mixed stream: one query per request, then the
  * removed event of its evictions and the stored event of its new blocks. The benchmark replays that stream into a
- * fresh index on one thread; ops = events + queries (the Flash Indexer's unit), reported per second.
+ * fresh index on one thread; ops = events + queries (the Flash Indexer's unit), reported per second of wall time
+ * ({@code Counts}) and per CPU-second ({@link CpuCounters}: ops = events + queries, units = blocks).
  *
  * <p>The trace is read from {@code -p trace=PATH}; the default {@code ../shared/traces/...} is relative to the
  * repository root (the run's working directory).
@@ -184,7 +185,8 @@ public class TraceReplayBenchmark {
   }
 
   @Benchmark
-  public long replay(Counts counts) {
+  public long replay(Counts counts, CpuCounters cpu) {
+    cpu.begin();
     RadixIndex index = new RadixIndex();
     for (Op op : ops) {
       if (op.event() == null) {
@@ -193,6 +195,7 @@ public class TraceReplayBenchmark {
         index.apply(op.target(), op.event());
       }
     }
+    cpu.end(ops.length, blocks);
     counts.ops += ops.length;
     counts.eventOps += events;
     counts.queryOps += queries;

@@ -84,7 +84,7 @@ public final class ActiveLoads {
     }
   }
 
-  /** Prefill finished: the request's prefill tokens stop counting. False for unknown ids or a second call. */
+  /** Prefill finished: the request's prefill tokens stop counting (once). False for unknown ids. */
   public boolean prefillDone(String requestId) {
     Booking b = requests.get(requestId);
     if (b == null || b.prefillDone) {
