@@ -96,6 +96,7 @@ class HotSpotGuardTest {
         }
       }
       // Sanity: the router still exploited the shared prompt (most prompt tokens were cached).
+      System.out.printf("%s cached-token ratio %.3f%n", policy, (double) cachedTokens / promptTokens);
       assertThat((double) cachedTokens / promptTokens).isGreaterThan(0.7);
       assertThat(core.loads()).isEmpty();
       return counts;
