@@ -115,14 +115,21 @@ public final class TrtllmAdapter implements EngineAdapter {
     long nextMetrics = nextEvents;
     while (!stopped) {
       long now = System.nanoTime();
-      if (now - nextEvents >= 0) {
-        pollEvents();
-        nextEvents = System.nanoTime() + eventDelay;
-      }
-      now = System.nanoTime();
-      if (up && now - nextMetrics >= 0) {
-        pollMetrics();
-        nextMetrics = System.nanoTime() + METRICS_PERIOD_NANOS;
+      try {
+        if (now - nextEvents >= 0) {
+          pollEvents();
+          nextEvents = System.nanoTime() + eventDelay;
+        }
+        now = System.nanoTime();
+        if (up && now - nextMetrics >= 0) {
+          pollMetrics();
+          nextMetrics = System.nanoTime() + METRICS_PERIOD_NANOS;
+        }
+      } catch (RuntimeException e) {
+        // A bug must not stop the poller: count it, back off, keep going.
+        metrics.dropped("internal_error");
+        LOG.error("event=engine_poll_failed kind={} error=\"{}\"", kind, e.toString());
+        nextEvents = System.nanoTime() + MAX_EMPTY_POLL_NANOS;
       }
       long wake = up ? Math.min(nextEvents, nextMetrics) : nextEvents;
       long wait = wake - System.nanoTime();

@@ -125,7 +125,13 @@ public final class ZmqAdapter implements EngineAdapter {
       while (!stopped) {
         List<byte[]> frames = receive(sub);
         if (frames != null) {
-          onMessage(frames);
+          try {
+            onMessage(frames);
+          } catch (RuntimeException e) {
+            // A bug must not stop the subscriber: count it and keep going.
+            metrics.dropped("internal_error");
+            LOG.error("event=engine_message_failed kind=zmq error=\"{}\"", e.toString());
+          }
         }
       }
     } catch (RuntimeException e) {

@@ -124,27 +124,32 @@ public final class ZmqPublisher implements KvEventLog.Sink, AutoCloseable {
     long lastSentAt = System.nanoTime() - METRICS_PERIOD_NANOS;
     try {
       while (!stopped) {
-        Outgoing o = queue.poll(10, TimeUnit.MILLISECONDS);
-        while (o != null) {
-          kv.sendMore(topic);
-          kv.sendMore(KvFrames.seqBytes(o.seq()));
-          kv.send(o.payload(), 0);
-          o = queue.poll();
-        }
-        long now = System.nanoTime();
-        LoadMetrics m = load.get();
-        if (m != null && (!m.equals(lastSent) || now - lastSentAt >= METRICS_PERIOD_NANOS)) {
-          LoadMetrics stamped = new LoadMetrics(m.numWaitingReqs(), m.kvCacheUsage(), m.numRunningReqs(),
-              m.kvUsedBlocks(), m.kvTotalBlocks(), workerId, System.currentTimeMillis() / 1000.0);
-          metrics.send(LoadMetricsCodec.encode(stamped), 0);
-          lastSent = m;
-          lastSentAt = now;
+        try {
+          Outgoing o = queue.poll(10, TimeUnit.MILLISECONDS);
+          while (o != null) {
+            kv.sendMore(topic);
+            kv.sendMore(KvFrames.seqBytes(o.seq()));
+            kv.send(o.payload(), 0);
+            o = queue.poll();
+          }
+          long now = System.nanoTime();
+          LoadMetrics m = load.get();
+          if (m != null && (!m.equals(lastSent) || now - lastSentAt >= METRICS_PERIOD_NANOS)) {
+            LoadMetrics stamped = new LoadMetrics(m.numWaitingReqs(), m.kvCacheUsage(), m.numRunningReqs(),
+                m.kvUsedBlocks(), m.kvTotalBlocks(), workerId, System.currentTimeMillis() / 1000.0);
+            metrics.send(LoadMetricsCodec.encode(stamped), 0);
+            lastSent = m;
+            lastSentAt = now;
+          }
+        } catch (RuntimeException e) {
+          if (stopped) {
+            break;
+          }
+          LOG.error("event=zmq_publish_failed error=\"{}\"", e.toString());
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("event=zmq_publisher_failed error=\"{}\"", e.toString());
     } finally {
       kv.close();
       metrics.close();
