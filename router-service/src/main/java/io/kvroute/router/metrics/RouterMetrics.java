@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class RouterMetrics implements IngestListener {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> decisions = new ConcurrentHashMap<>();
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   private final Map<String, Counter> applied = new ConcurrentHashMap<>();
   private final Map<String, Counter> gaps = new ConcurrentHashMap<>();
@@ -156,12 +156,15 @@ public final class RouterMetrics implements IngestListener {
   // ---- decision path ----
 
   public void decision(String policy, String workerId, int overlapBlocks, long nanos) {
-    String key = policy + '\u0000' + workerId;
-    Counter c = decisions.get(key);
+    Map<String, Counter> byWorker = decisions.get(policy);
+    if (byWorker == null) {
+      byWorker = decisions.computeIfAbsent(policy, k -> new ConcurrentHashMap<>());
+    }
+    Counter c = byWorker.get(workerId);
     if (c == null) {
-      c = decisions.computeIfAbsent(key, k -> Counter.builder("kvroute.router.decisions")
+      c = byWorker.computeIfAbsent(workerId, w -> Counter.builder("kvroute.router.decisions")
           .description("Routing decisions by policy and chosen worker")
-          .tags("policy", policy, "worker", workerId).register(registry));
+          .tags("policy", policy, "worker", w).register(registry));
     }
     c.increment();
     overlap.record(overlapBlocks);
