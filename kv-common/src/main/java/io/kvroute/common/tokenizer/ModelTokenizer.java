@@ -3,11 +3,12 @@ package io.kvroute.common.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tokenization runs in HF's own Rust {@code tokenizers} library through DJL (native code bundled in the DJL
  * jar, nothing downloaded at run time); templates render with jinjava, bridged to Jinja2 semantics (see
- * {@link ChatTemplate}). Thread-safe: one instance serves any number of threads (the Rust tokenizer is
+ * the package documentation). Thread-safe: one instance serves any number of threads (the Rust tokenizer is
  * {@code Sync}; encode and decode take it by shared reference).
  */
 public final class ModelTokenizer {
@@ -51,17 +52,21 @@ public final class ModelTokenizer {
     this.vocabSize = files.vocabSize();
     this.chatTemplate = files.chatTemplate() == null ? null : new ChatTemplate(files.chatTemplate());
     this.cleanUpTokenizationSpaces = Boolean.TRUE.equals(files.config().getValue("clean_up_tokenization_spaces"));
-    this.specialTokenVariables = new LinkedHashMap<>();
+    Map<String, Object> special = new LinkedHashMap<>();
     for (String key : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
       String token = files.specialToken(key);
       if (token != null) {
-        specialTokenVariables.put(key, token);
+        special.put(key, token);
       }
     }
     Object additional = files.config().getValue("additional_special_tokens");
     if (additional instanceof JsonArray list) {
-      specialTokenVariables.put("additional_special_tokens", new ArrayList<>(list.getList()));
+      // strings, or AddedToken objects {"content": ...}; HF's special_tokens_map exposes the strings
+      special.put("additional_special_tokens", list.stream()
+          .map(t -> t instanceof JsonObject o ? o.getValue("content") : t)
+          .filter(t -> t instanceof String).toList());
     }
+    this.specialTokenVariables = Collections.unmodifiableMap(special);
     this.eosToken = files.specialToken("eos_token");
     int[] eosIds = eosToken == null ? new int[0] : encode(eosToken);
     this.eosTokenId = eosIds.length == 1 ? eosIds[0] : -1;
