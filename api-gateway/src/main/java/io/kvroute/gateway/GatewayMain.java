@@ -4,6 +4,7 @@ import io.kvroute.common.config.CliOptions;
 import io.kvroute.common.tokenizer.ModelTokenizer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -23,6 +24,7 @@ public final class GatewayMain {
   public static void main(String[] args) {
     CliOptions options = GatewayConfig.options();
     GatewayConfig config;
+    int instances;
     try {
       CliOptions.Parsed parsed = options.parse(args);
       if (parsed.helpRequested()) {
@@ -30,6 +32,10 @@ public final class GatewayMain {
         return;
       }
       config = GatewayConfig.from(parsed);
+      instances = parsed.integer("instances");
+      if (instances <= 0) {
+        throw new CliOptions.UsageException("--instances must be positive");
+      }
     } catch (CliOptions.UsageException e) {
       System.err.println("api-gateway: " + e.getMessage() + "\n\n" + options.help());
       System.exit(2);
@@ -49,7 +55,9 @@ public final class GatewayMain {
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    vertx.deployVerticle(new GatewayVerticle(config, tokenizer, registry))
+    vertx.deployVerticle(() -> new GatewayVerticle(config, tokenizer, registry),
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> LOG.info("event=gateway_deployed instances={} port={}", instances, config.httpPort()))
         .onFailure(e -> {
           LOG.error("event=gateway_start_failed error={}", e.toString());
           vertx.close();
