@@ -40,6 +40,11 @@ public interface RouterCore extends AutoCloseable {
   /** Queues: forget the worker entirely (index and load). */
   void submitRemoveWorker(String workerId);
 
+  /** Writes queued and not yet taken by the owner thread (a gauge for metrics). */
+  default int pendingWrites() {
+    return 0;
+  }
+
   /** Completes once every write submitted before this call has been applied. */
   CompletableFuture<Void> barrier();
 

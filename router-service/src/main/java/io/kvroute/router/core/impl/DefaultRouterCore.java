@@ -171,6 +171,11 @@ public final class DefaultRouterCore implements RouterCore {
   }
 
   @Override
+  public int pendingWrites() {
+    return queue.size();
+  }
+
+  @Override
   public CompletableFuture<Void> barrier() {
     CompletableFuture<Void> f = new CompletableFuture<>();
     enqueue(new Barrier(f));

@@ -55,6 +55,7 @@ class DefaultRouterCoreTest {
     store("w0", hashes(1, 8));
     store("w1", hashes(1, 3));
     core.barrier().join();
+    assertThat(core.pendingWrites()).isZero();
     OverlapScores s = core.findMatches(hashes(1, 10));
     assertThat(s.score(w0)).isEqualTo(8);
     assertThat(s.score(w1)).isEqualTo(3);
@@ -186,6 +187,12 @@ class DefaultRouterCoreTest {
       }
     }
     assertThat(core.indexStats().bytesPerEntry()).isPositive();
+  }
+
+  @Test
+  void shouldRefuseWritesAfterClose() {
+    core.close();
+    assertThatThrownBy(() -> core.submitReset("w0", 0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
