@@ -92,6 +92,39 @@ class ConcurrentReadTest {
     }
   }
 
+  @Test
+  void shouldAnswerReadsWhileALongWriteBacklogIsApplied() {
+    try (RouterCore core = RouterCore.create(RouterCoreConfig.defaults(16), Clock.systemUTC())) {
+      long[] path = {1, 2, 3};
+      core.submit("w", new KvEventBatch(0, List.of(KvEvent.Stored.root(new long[] {11, 12, 13}, path)), 0));
+      // 400k blocks of backlog in 100 batches.
+      long next = 1L << 40;
+      for (int b = 0; b < 100; b++) {
+        List<KvEvent> events = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+          long[] blocks = new long[1000];
+          for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = next++;
+          }
+          events.add(KvEvent.Stored.root(blocks, blocks));
+        }
+        core.submit("bulk-" + (b & 3), new KvEventBatch(0, events, 0));
+      }
+      java.util.concurrent.CompletableFuture<Void> done = core.barrier();
+      long readsDuringBacklog = 0;
+      while (!done.isDone()) {
+        OverlapScores s = core.findMatches(path);
+        if (!done.isDone()) {
+          readsDuringBacklog++;
+          // Before the owner reached the first event the target is unknown; afterwards it must be complete.
+          assertThat(s.score(new Target("w", 0))).isIn(0, 3);
+        }
+      }
+      assertThat(readsDuringBacklog).isPositive();
+      assertThat(core.indexStats().entries()).isEqualTo(3 + 400_000);
+    }
+  }
+
   private static long[] prefixEngine(long[] prefix, int round, int b) {
     long[] e = new long[prefix.length];
     for (int i = 0; i < e.length; i++) {
