@@ -10,7 +10,6 @@ import io.kvroute.agent.publish.ZmqPublisher;
 import io.kvroute.agent.sim.SimEngineServer;
 import io.kvroute.common.codec.LoadMetrics;
 import io.kvroute.common.tokenizer.ModelTokenizer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,7 +45,7 @@ public final class Agent {
   private Agent(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.config = config;
-    this.metrics = new AgentMetrics(config.workerId(), () -> {
+    this.metrics = new AgentMetrics(() -> {
       EngineAdapter a = adapter.get();
       return a != null && a.engineUp();
     }, registry);
@@ -54,10 +53,13 @@ public final class Agent {
 
   /** Starts every part with its own metrics registry. */
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, config, AgentMetrics.registry(config.workerId()));
   }
 
-  /** Starts every part; the future completes when the agent serves HTTP and publishes. */
+  /**
+   * Starts every part; the future completes when the agent serves HTTP and publishes. {@code registry} comes from
+   * {@link AgentMetrics#registry(String)}.
+   */
   public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
     Agent agent = new Agent(vertx, config, registry);
     return agent.startAll().map(agent).recover(err -> agent.stop().transform(v -> Future.failedFuture(err)));

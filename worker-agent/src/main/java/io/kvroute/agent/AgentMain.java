@@ -1,7 +1,6 @@
 package io.kvroute.agent;
 
 import io.kvroute.common.config.CliOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,7 +34,7 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = AgentMetrics.registry(config.workerId());
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
@@ -43,7 +42,9 @@ public final class AgentMain {
     Agent.start(vertx, config, registry)
         .onSuccess(agent -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
-            agent.stop().eventually(vertx::close).await(10, TimeUnit.SECONDS);
+            // two separate waits: a callback chained on a context would never run once Vert.x is closed
+            agent.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
           } catch (Exception e) {
             LOG.warn("event=agent_stop_failed error=\"{}\"", e.toString());
           }

@@ -30,17 +30,26 @@ public final class AgentMetrics {
   private final AtomicLong gapEvents = new AtomicLong();
 
   public AgentMetrics(String workerId, BooleanSupplier engineUp) {
-    this(workerId, engineUp, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    this(engineUp, registry(workerId));
   }
 
-  /** Metrics on a shared registry (the one Vert.x reports its own metrics to). */
-  public AgentMetrics(String workerId, BooleanSupplier engineUp, PrometheusMeterRegistry registry) {
+  /**
+   * Metrics on a shared registry (the one Vert.x reports its own metrics to), made by {@link #registry(String)}
+   * before any meter is registered.
+   */
+  public AgentMetrics(BooleanSupplier engineUp, PrometheusMeterRegistry registry) {
     this.registry = registry;
-    registry.config().commonTags("worker_id", workerId);
     Gauge.builder("kvroute_agent_publish_seq", publishSeq, AtomicLong::get)
         .description("seq of the last KV batch published (-1: none)").register(registry);
     Gauge.builder("kvroute_agent_engine_up", () -> engineUp.getAsBoolean() ? 1 : 0)
         .description("1 when the engine answered its last poll").register(registry);
+  }
+
+  /** A registry whose meters all carry {@code worker_id} (Prometheus needs one tag-key set per meter name). */
+  public static PrometheusMeterRegistry registry(String workerId) {
+    PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    r.config().commonTags("worker_id", workerId);
+    return r;
   }
 
   public PrometheusMeterRegistry registry() {
