@@ -110,7 +110,8 @@ public record GatewayConfig(
         .option("max-retries", "2", "re-routes after a worker fails before its first byte")
         .option("max-body-bytes", Long.toString(DEFAULT_MAX_BODY), "request body limit in bytes (413 above)")
         .option("router-timeout-ms", "1000", "timeout of each router call")
-        .option("tokenizer-threads", "2", "threads of the tokenising worker pool")
+        .option("tokenizer-threads", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())),
+            "threads of the tokenising worker pool")
         .option("instances", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())),
             "HTTP verticle instances (event loops) sharing the port");
   }

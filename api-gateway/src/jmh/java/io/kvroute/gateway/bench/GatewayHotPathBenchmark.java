@@ -1,0 +1,84 @@
+package io.kvroute.gateway.bench;
+
+import io.kvroute.common.hash.BlockHasher;
+import io.kvroute.common.tokenizer.ChatTemplateException;
+import io.kvroute.common.tokenizer.ModelTokenizer;
+import io.kvroute.gateway.api.Endpoint;
+import io.kvroute.gateway.api.GenerationRequest;
+import io.kvroute.gateway.api.RequestParser;
+import io.kvroute.gateway.proxy.ChunkFormatter;
+import io.kvroute.gateway.proxy.UpstreamChunk;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * CPU cost of the gateway's per-request and per-chunk work, without any network: what the gateway adds to a
+ * request's latency on an idle core.
+ * <ul>
+ *   <li>{@code chunk}: parse one upstream completions chunk and render the client's chat chunk (per token);</li>
+ *   <li>{@code tokenIdRequest}: parse a 512-token-id completions body and hash its blocks;</li>
+ *   <li>{@code chatRequest}: parse a ~512-token chat body, apply the chat template, encode, hash.</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class GatewayHotPathBenchmark {
+
+  private final RequestParser parser = new RequestParser("m");
+  private final BlockHasher hasher = BlockHasher.create(32);
+  private final ChunkFormatter formatter = new ChunkFormatter(Endpoint.CHAT, "chatcmpl-0123456789", 1_700_000_000L,
+      "Qwen/Qwen2.5-0.5B-Instruct", false);
+  private ModelTokenizer tokenizer;
+  private Buffer tokenBody;
+  private Buffer chatBody;
+  private String upstreamChunk;
+
+  @Setup
+  public void setUp() {
+    tokenizer = ModelTokenizer.loadBundled();
+    SplittableRandom rnd = new SplittableRandom(42);
+    JsonArray ids = new JsonArray();
+    for (int i = 0; i < 512; i++) {
+      ids.add(1000 + rnd.nextInt(100_000));
+    }
+    tokenBody = new JsonObject().put("prompt", ids).put("max_tokens", 16).put("stream", true).toBuffer();
+    StringBuilder text = new StringBuilder();
+    String[] words = {"cache", "router", "token", "block", "prefix", "worker", "stream", "latency", "engine", "batch"};
+    for (int i = 0; i < 480; i++) {
+      text.append(' ').append(words[rnd.nextInt(words.length)]);
+    }
+    chatBody = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("content", text.toString()))).put("max_tokens", 16).put("stream", true).toBuffer();
+    upstreamChunk = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1700000000,\"model\":\"m\","
+        + "\"choices\":[{\"index\":0,\"text\":\" cache\",\"logprobs\":null,\"finish_reason\":null}]}";
+  }
+
+  @Benchmark
+  public String chunk() {
+    UpstreamChunk c = UpstreamChunk.parse(upstreamChunk);
+    return formatter.textChunk(c.text());
+  }
+
+  @Benchmark
+  public long[] tokenIdRequest() {
+    GenerationRequest r = parser.completion(RequestParser.jsonObject(tokenBody));
+    return hasher.localHashes(r.promptTokens());
+  }
+
+  @Benchmark
+  public long[] chatRequest() throws ChatTemplateException {
+    GenerationRequest r = parser.chat(RequestParser.jsonObject(chatBody));
+    return hasher.localHashes(tokenizer.encodeChat(r.messages(), r.tools(), true));
+  }
+}
