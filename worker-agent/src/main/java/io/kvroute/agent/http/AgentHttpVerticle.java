@@ -234,6 +234,18 @@ public final class AgentHttpVerticle extends VerticleBase {
 
   // --------------------------------------------------------------------------------------------- recovery
 
+  /**
+   * {@code GET /v1/kv/events?after=SEQ} (SEQ defaults to -1 = from the first batch):
+   * <pre>
+   * 200 {"worker_id":"worker-0","last_seq":41,"batches":[{"seq":40,"ts":1732400000.125,"dp_rank":0,"events":[
+   *        {"type":"stored","parent_hash":"123"|null,"blocks":[["&lt;block_hash&gt;","&lt;tokens_hash&gt;"],...]},
+   *        {"type":"removed","block_hashes":["&lt;block_hash&gt;",...]}, {"type":"cleared"}]}, ...]}
+   * 410 {"error":{...}}   SEQ + 1 has left the ring, or SEQ &gt; last_seq: load the snapshot
+   * 400 {"error":{...}}   SEQ is not an integer
+   * </pre>
+   * Hashes are unsigned 64-bit decimal strings; batches are contiguous and ascending; encode/decode with
+   * {@link RecoveryJson}.
+   */
   private void events(RoutingContext ctx) {
     String after = ctx.request().getParam("after");
     long seq;
@@ -256,6 +268,16 @@ public final class AgentHttpVerticle extends VerticleBase {
     }).onFailure(ctx::fail);
   }
 
+  /**
+   * {@code GET /v1/kv/snapshot}:
+   * <pre>
+   * 200 {"worker_id":"worker-0","seq":41,"block_size":32,"events":[
+   *        {"type":"stored","dp_rank":0,"parent_hash":"123"|null,
+   *         "blocks":[["&lt;block_hash&gt;","&lt;tokens_hash&gt;"],...]}, ...]}
+   * </pre>
+   * The whole block table as stored events (parents first), consistent with every batch up to and including
+   * {@code seq}: apply it, then the live batches with a greater seq. Encode/decode with {@link RecoveryJson}.
+   */
   private void snapshot(RoutingContext ctx) {
     vertx.executeBlocking(() -> RecoveryJson.encodeSnapshot(log.snapshot()))
         .onSuccess(body -> json(ctx.response(), 200, body))
