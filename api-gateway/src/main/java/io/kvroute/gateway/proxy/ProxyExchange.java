@@ -72,6 +72,8 @@ public final class ProxyExchange {
   private String finishReason;
   private Usage usage;
   private int textChunks;
+  /** Why the last worker failed before its first chunk (null: none failed). */
+  private String lastFailure;
 
   public ProxyExchange(ProxyContext pc, HttpServerResponse response, GenerationRequest req, int[] tokens,
       int maxTokens, long[] localHashes, String id, long createdEpochSeconds, long startNanos) {
@@ -106,6 +108,9 @@ public final class ProxyExchange {
         .onComplete(ar -> {
           if (ar.succeeded()) {
             onRouted(ar.result());
+          } else if (lastFailure != null && ar.cause() instanceof ApiError e && e.status() == 503) {
+            // A re-route found no other worker: the client should hear about the worker that failed.
+            failBeforeFirstByte(ApiError.badGateway(lastFailure + "; no other worker available"));
           } else {
             failBeforeFirstByte(ar.cause());
           }
@@ -284,6 +289,7 @@ public final class ProxyExchange {
   }
 
   private void tagWorker() {
+    response.putHeader(X_REQUEST_ID, fmt.id());
     if (current != null) {
       response.putHeader(WORKER_HEADER, current.workerId());
     }
@@ -352,6 +358,7 @@ public final class ProxyExchange {
     current = null;
     upstreamResp = null;
     excluded.add(route.workerId());
+    lastFailure = "Worker " + route.workerId() + " failed: " + reason;
     if (finished) {
       return;
     }
@@ -360,8 +367,7 @@ public final class ProxyExchange {
       pc.metrics().retry();
       routeAttempt();
     } else {
-      failBeforeFirstByte(ApiError.badGateway("Worker " + route.workerId() + " failed: " + reason + " (after "
-          + (attempt + 1) + " attempts)"));
+      failBeforeFirstByte(ApiError.badGateway(lastFailure + " (after " + (attempt + 1) + " attempts)"));
     }
   }
 
