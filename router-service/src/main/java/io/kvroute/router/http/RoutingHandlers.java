@@ -34,6 +34,11 @@ final class RoutingHandlers {
     if (r.numTokens() <= 0) {
       throw ApiException.reference(400, "num_tokens must be positive");
     }
+    try {
+      checkBlockSize(r);
+    } catch (ApiException e) {
+      throw e.asReference();
+    }
     long[] hashes = r.localHashes() == null ? new long[0] : r.localHashes();
     String policy = r.policy();
     if (policy != null && !ApiContext.POLICIES.contains(policy)) {
@@ -128,6 +133,7 @@ final class RoutingHandlers {
   }
 
   private RouteQuery query(RouteRequest r, boolean booking) {
+    checkBlockSize(r);
     long[] hashes;
     int numTokens = r.numTokens();
     if (r.tokens() != null) {
@@ -162,6 +168,14 @@ final class RoutingHandlers {
       requestId = UUID.randomUUID().toString();
     }
     return new RouteQuery(booking ? requestId : null, hashes, numTokens, r.expectedOutputTokens(), policy);
+  }
+
+  /** Hashes computed with another block size would silently match nothing: refuse them. */
+  private void checkBlockSize(RouteRequest r) {
+    if (r.blockSize() != 0 && r.blockSize() != api.blockSize()) {
+      throw ApiException.badRequest("block_size_mismatch", "block_size " + r.blockSize()
+          + " differs from the router's " + api.blockSize());
+    }
   }
 
   static byte[] bytes(RoutingContext ctx) {

@@ -62,6 +62,8 @@ class HttpApiErrorsTest {
         .isEqualTo("invalid_num_tokens");
     assertThat(error(post(port, "/v1/route", "{\"local_hashes\":[1],\"policy\":\"best\"}")).getString("code"))
         .isEqualTo("invalid_policy");
+    assertThat(error(post(port, "/v1/route", "{\"local_hashes\":[1],\"num_tokens\":16,\"block_size\":16}"))
+        .getString("code")).isEqualTo("block_size_mismatch");
     assertThat(post(port, "/v1/workers", "{\"worker_id\":\"w\"}").statusCode()).isEqualTo(400);
     assertThat(post(port, "/v1/workers", "{\"worker_id\":5,\"block_size\":32}").statusCode()).isEqualTo(400);
     assertThat(post(port, "/v1/workers", "nope").statusCode()).isEqualTo(400);
