@@ -75,6 +75,10 @@ public final class TrtllmNormalizer {
         }
         reset();
       }
+      if (!seenAny && !(e instanceof TrtllmEvent.Created)) {
+        LOG.warn("event=engine_history_unknown first_event_id={} note=\"events before this one were drained by "
+            + "someone else; blocks cached before them are not in the table\"", e.eventId());
+      }
       checkId(e.eventId());
       seenAny = true;
       lastWasCreated = e instanceof TrtllmEvent.Created;
