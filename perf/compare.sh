@@ -8,6 +8,8 @@
 #                   [--synthetic] [--out-dir perf/results/compare-<time>] [--port-offset 0]
 #                   [--max-input-tokens 0] [--max-output-tokens 0] [--concurrency 0]
 #                   [--run-local-arg ARG]... [--loadgen-arg ARG]...
+# A --policies entry is a policy name, or LABEL=POLICY:ROUTER_ARG[,ROUTER_ARG...] for a tuned variant
+# (e.g. kv-affinity=kv:--prefill-load-scale=4).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +31,7 @@ concurrency=0
 run_local_args=()
 loadgen_args=()
 
-usage() { echo "Usage: ${BASH_SOURCE[0]##*/} [options]"; sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { echo "Usage: ${BASH_SOURCE[0]##*/} [options]"; sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -98,26 +100,36 @@ echo "compare.sh: $ideal_line"
 echo "compare.sh: results in $out_dir"
 
 runs=()
-for policy in $policies; do
+for entry in $policies; do
+  # An entry is POLICY, or LABEL=POLICY:ROUTER_ARG[,ROUTER_ARG...] for a tuned variant,
+  # e.g. kv-affinity=kv:--prefill-load-scale=4
+  label="${entry%%=*}"; spec="${entry#*=}"
+  policy="${spec%%:*}"
+  router_extra=()
+  if [[ "$spec" == *:* ]]; then
+    IFS=, read -r -a parts <<<"${spec#*:}"
+    for a in "${parts[@]}"; do router_extra+=(--router-arg "$a"); done
+  fi
   echo
-  echo "=== policy $policy: fresh system ($workers simulated workers, --num-blocks $num_blocks, --speedup $speedup) ==="
-  logs="$out_dir/logs-$policy"
+  echo "=== $label (policy $policy${router_extra[*]:+, router ${router_extra[*]//--router-arg /}}): fresh system" \
+    "($workers simulated workers, --num-blocks $num_blocks, --speedup $speedup) ==="
+  logs="$out_dir/logs-$label"
   "$root/deploy/run-local.sh" --no-build --no-demo --workers "$workers" --policy "$policy" \
     --num-blocks "$num_blocks" --speedup "$speedup" --port-offset "$port_offset" --log-dir "$logs" \
-    "${run_local_args[@]}" >"$out_dir/run-local-$policy.log" 2>&1 &
+    "${router_extra[@]}" "${run_local_args[@]}" >"$out_dir/run-local-$label.log" 2>&1 &
   stack_pid=$!
-  deadline=$((SECONDS + 180))
-  until grep -q "press Ctrl-C" "$out_dir/run-local-$policy.log" 2>/dev/null; do
+  deadline=$((SECONDS + 420))
+  until grep -q "press Ctrl-C" "$out_dir/run-local-$label.log" 2>/dev/null; do
     if ! kill -0 "$stack_pid" 2>/dev/null || ((SECONDS > deadline)); then
-      echo "compare.sh: the local system did not come up for policy $policy:" >&2
-      tail -n 30 "$out_dir/run-local-$policy.log" >&2
+      echo "compare.sh: the local system did not come up for $label:" >&2
+      tail -n 30 "$out_dir/run-local-$label.log" >&2
       exit 1
     fi
     sleep 1
   done
-  loadgen "${workload[@]}" --url "$gateway" --label "$policy" --name "$policy" --out-dir "$out_dir" \
-    --workers "$workers" --router-url "http://127.0.0.1:$((7000 + port_offset))" "${loadgen_args[@]}" || echo "compare.sh: load generator failed for $policy" >&2
-  [[ -f "$out_dir/$policy.json" ]] && runs+=(--run "$out_dir/$policy.json")
+  loadgen "${workload[@]}" --url "$gateway" --label "$label" --name "$label" --out-dir "$out_dir" \
+    --workers "$workers" --router-url "http://127.0.0.1:$((7000 + port_offset))" "${loadgen_args[@]}" || echo "compare.sh: load generator failed for $label" >&2
+  [[ -f "$out_dir/$label.json" ]] && runs+=(--run "$out_dir/$label.json")
   stop_stack
 done
 
