@@ -366,5 +366,15 @@ class RouterServiceTest {
         + ",\"num_tokens\":64}").body()).getString("worker_id")).isEqualTo("worker-a");
   }
 
+  @Test
+  void shouldKeepUpWithABurstOfBatches() {
+    register(a);
+    for (int i = 0; i < 3000; i++) {
+      a.publish(KvEvent.Stored.root(new long[] {100_000L + i}, new long[] {200_000L + i}));
+    }
+    await("burst indexed", WAIT, () -> routerBlocks("worker-a").size() == 3000);
+    assertThat(routerBlocks("worker-a")).isEqualTo(a.tableBlocks());
+  }
+
   private long rawSeq;
 }
