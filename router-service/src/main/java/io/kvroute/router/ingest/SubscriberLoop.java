@@ -55,6 +55,8 @@ public final class SubscriberLoop implements AutoCloseable {
     try {
       this.wakeup = Pipe.open();
       wakeup.source().configureBlocking(false);
+      // Never block a caller: a full pipe already guarantees a wake-up.
+      wakeup.sink().configureBlocking(false);
     } catch (IOException e) {
       throw new IllegalStateException("cannot open wake-up pipe", e);
     }
