@@ -30,17 +30,22 @@ public final class WorkerDirectory {
   public Future<Void> refresh(RouterClient routers) {
     return routers.workers()
         .map(arr -> {
-          List<Worker> parsed = parse(arr);
-          if (!parsed.equals(workers)) {
-            LOG.info("event=worker_cache_updated workers={}", parsed.size());
-          }
-          workers = parsed;
+          update(arr);
           return (Void) null;
         })
         .recover(e -> {
           LOG.debug("event=worker_cache_refresh_failed error={}", e.getMessage());
           return Future.succeededFuture();
         });
+  }
+
+  /** Replaces the cache with the workers of a GET /v1/workers answer. */
+  void update(JsonArray arr) {
+    List<Worker> parsed = parse(arr);
+    if (!parsed.equals(workers)) {
+      LOG.info("event=worker_cache_updated workers={}", parsed.size());
+    }
+    workers = parsed;
   }
 
   public List<Worker> workers() {

@@ -22,5 +22,16 @@ class WorkerDirectoryTest {
   void shouldRotateAndHonourExclusions() {
     WorkerDirectory d = new WorkerDirectory();
     assertThat(d.next(Set.of())).isNull();
+    d.update(new JsonArray("[{\"worker_id\":\"a\",\"url\":\"http://a\"},{\"worker_id\":\"b\",\"url\":\"http://b\"},"
+        + "{\"worker_id\":\"c\",\"url\":\"http://c\"}]"));
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      seen.add(d.next(Set.of()).id());
+    }
+    assertThat(seen).containsExactly("a", "b", "c", "a", "b", "c");
+    for (int i = 0; i < 4; i++) {
+      assertThat(d.next(Set.of("a", "c")).id()).isEqualTo("b");
+    }
+    assertThat(d.next(Set.of("a", "b", "c"))).isNull();
   }
 }
