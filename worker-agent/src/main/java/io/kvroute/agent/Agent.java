@@ -107,9 +107,13 @@ public final class Agent {
     }
   }
 
+  /**
+   * The load to publish, or null while the engine is unreachable: routers then see this worker's metrics (and
+   * heartbeats) stop and mark it down after their TTL instead of routing to a dead engine.
+   */
   private LoadMetrics currentLoad() {
     EngineAdapter a = adapter.get();
-    return a == null ? null : a.load();
+    return a == null || !a.engineUp() ? null : a.load();
   }
 
   private LoadMetrics proxyLoad() {
@@ -125,7 +129,12 @@ public final class Agent {
         "tcp://" + host + ":" + kvEventsPort(), "tcp://" + host + ":" + metricsPort());
   }
 
+  /** The registration body, or null (no heartbeat) while the engine is unreachable. */
   private io.vertx.core.json.JsonObject registration() {
+    EngineAdapter a = adapter.get();
+    if (a == null || !a.engineUp()) {
+      return null;
+    }
     AgentHttpVerticle.Endpoints e = endpoints();
     return RouterRegistrar.body(config, e);
   }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Announces the agent to every {@code --router-url} and repeats the announcement as a heartbeat every 2 s
- * (DESIGN §4). Routers that are down are retried at the next beat; the agent works without any router.
+ * (DESIGN §4). Routers that are down are retried at the next beat; the agent works without any router. While
+ * the engine is unreachable no heartbeat is sent (nor load metrics), so routers let this worker expire.
  *
  * <p>Request: {@code POST <router>/v1/workers} with
  * <pre>
@@ -40,6 +41,7 @@ public final class RouterRegistrar {
   private final WebClient client;
   private final Map<String, Boolean> registered = new ConcurrentHashMap<>();
   private long timer = -1;
+  private volatile boolean stopped;
 
   public RouterRegistrar(Vertx vertx, AgentConfig config, Supplier<JsonObject> body, AgentMetrics metrics) {
     this.vertx = vertx;
@@ -65,11 +67,24 @@ public final class RouterRegistrar {
     if (config.routerUrls().isEmpty()) {
       return;
     }
+    firstBeat();
+  }
+
+  /** Announces as soon as the engine is up (checked every 100 ms), then every 2 s. */
+  private void firstBeat() {
+    if (stopped) {
+      return;
+    }
+    if (body.get() == null) {
+      vertx.setTimer(100, id -> firstBeat());
+      return;
+    }
     beat();
     timer = vertx.setPeriodic(HEARTBEAT_MS, id -> beat());
   }
 
   public void stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
@@ -78,6 +93,10 @@ public final class RouterRegistrar {
 
   private void beat() {
     JsonObject json = body.get();
+    if (json == null) {
+      metrics.registration("skipped_engine_down");
+      return;
+    }
     for (String router : config.routerUrls()) {
       String url = (router.endsWith("/") ? router.substring(0, router.length() - 1) : router) + "/v1/workers";
       client.postAbs(url).timeout(1500).sendJsonObject(json).onComplete(ar -> {
