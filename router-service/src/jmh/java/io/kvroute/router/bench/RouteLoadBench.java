@@ -145,16 +145,21 @@ public final class RouteLoadBench {
     recorder.getIntervalHistogram();
     long startCount = done.get();
     long startErr = errors.get();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     Thread.sleep(p.longValue("seconds") * 1000);
     long count = done.get() - startCount;
+    long cpu = os.getProcessCpuTime() - cpu0;
     double elapsed = (System.nanoTime() - t0) / 1e9;
     Histogram h = recorder.getIntervalHistogram();
     running.set(false);
     stopped.await(10, TimeUnit.SECONDS);
     System.out.printf("concurrency=%d blocks=%d workers=%d prompts=%d seconds=%.1f%n", concurrency, blocks, workers,
         prompts, elapsed);
-    System.out.printf("decisions/s=%.0f errors=%d%n", count / elapsed, errors.get() - startErr);
+    System.out.printf("decisions/s=%.0f errors=%d cpu_us_per_decision=%.1f (router + load client, this JVM)%n",
+        count / elapsed, errors.get() - startErr, cpu / 1e3 / Math.max(1, count));
     System.out.printf("latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f%n",
         h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6, h.getValueAtPercentile(99) / 1e6,
         h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
