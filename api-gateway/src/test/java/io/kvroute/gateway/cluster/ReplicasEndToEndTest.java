@@ -1,0 +1,387 @@
+package io.kvroute.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvroute.agent.Agent;
+import io.kvroute.agent.AgentConfig;
+import io.kvroute.common.hash.BlockHasher;
+import io.kvroute.gateway.GatewayConfig;
+import io.kvroute.gateway.TestGateway;
+import io.kvroute.gateway.proxy.ProxyExchange;
+import io.kvroute.router.RouterConfig;
+import io.kvroute.router.RouterVerticle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Router replicas end to end, all in this JVM on loopback: three router-service replicas in one Hazelcast cluster,
+ * four worker agents with fast simulated engines (registered with replicas 0 and 1 only: replica 2 learns them
+ * through the shared registry) and gateways. In order: a burst through the three replicas spreads like one
+ * through a single router; killing a replica mid-load loses no client request and the survivors' active load
+ * returns to 0; a replica started late answers {@code /find_best_worker} like the others.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicasEndToEndTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicasEndToEndTest.class);
+  private static final int B = 32;
+  private static final int WORKERS = 4;
+  private static final int BURST = 200;
+  /** The whole burst is in flight at once. */
+  private static final int IN_FLIGHT = 200;
+  private static final int MAX_TOKENS = 32;
+  private static final BlockHasher HASHER = BlockHasher.create(B);
+
+  private static final List<Integer> hzPorts = new ArrayList<>();
+  private static final List<Vertx> routerVertx = new ArrayList<>();
+  private static final List<RouterVerticle> routers = new ArrayList<>();
+  private static final List<String> routerUrls = new ArrayList<>();
+  private static final boolean[] killed = new boolean[4];
+  private static final List<Vertx> agentVertx = new ArrayList<>();
+  private static final List<Agent> agents = new ArrayList<>();
+  private static TestGateway single;
+  private static TestGateway replicated;
+  private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void startAll() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      hzPorts.add(freePort());
+    }
+    for (int i = 0; i < 3; i++) {
+      startRouter(i);
+    }
+    for (int i = 0; i < WORKERS; i++) {
+      Vertx v = Vertx.vertx();
+      AgentConfig ac = AgentConfig.from(AgentConfig.options().parse(new String[] {
+          "--worker-index", Integer.toString(i), "--http-port", "0", "--kv-events-port", "0", "--metrics-port", "0",
+          "--bind-host", "127.0.0.1", "--router-url", routerUrls.get(0), "--router-url", routerUrls.get(1),
+          "--speedup", "20", "--num-blocks", "8192"}, Map.of()));
+      agentVertx.add(v);
+      agents.add(Agent.start(v, ac).await(60, TimeUnit.SECONDS));
+    }
+    for (int r = 0; r < 3; r++) {
+      int router = r;
+      await("replica " + r + " routes to every worker, bootstrapped", () -> bootstrappedEligible(router) == WORKERS);
+    }
+    single = TestGateway.start(gatewayConfig(List.of(routerUrls.get(0))));
+    replicated = TestGateway.start(gatewayConfig(routerUrls.subList(0, 3)));
+    // Warm-up (JIT, connections) so the measured bursts do not start on a cold JVM.
+    for (int i = 0; i < 6; i++) {
+      assertThat(complete(single, longPrefix("warm") + " " + i).statusCode()).isEqualTo(200);
+      assertThat(complete(replicated, longPrefix("warm") + " " + i).statusCode()).isEqualTo(200);
+    }
+    awaitNoActiveLoad(0, 1, 2);
+  }
+
+  /**
+   * The test defaults with a router timeout of 5 s instead of 1 s: on this shared 2-core machine a router can stall
+   * past 1 s, and a route the gateway gave up on stays booked until expiry (with one router as with three).
+   */
+  private static GatewayConfig gatewayConfig(List<String> urls) {
+    GatewayConfig t = GatewayConfig.forTest(urls);
+    return new GatewayConfig(t.host(), t.httpPort(), t.routerUrls(), t.blockSize(), t.model(), t.tokenizerDir(),
+        t.maxModelLen(), t.defaultMaxTokens(), t.apiKeys(), t.fallback(), t.maxRetries(), t.maxBodyBytes(),
+        Duration.ofSeconds(5), t.tokenizerThreads());
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    for (TestGateway g : new TestGateway[] {single, replicated}) {
+      if (g != null) {
+        g.close();
+      }
+    }
+    for (int i = 0; i < agents.size(); i++) {
+      agents.get(i).stop().await(10, TimeUnit.SECONDS);
+      agentVertx.get(i).close().await(10, TimeUnit.SECONDS);
+    }
+    for (int i = 0; i < routerVertx.size(); i++) {
+      if (!killed[i]) {
+        routerVertx.get(i).close().await(20, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  // ---- tests -------------------------------------------------------------------------------------------------
+
+  @Test
+  @Order(1)
+  void shouldSpreadABurstThroughThreeReplicasAboutAsEvenlyAsThroughOne() throws Exception {
+    // The prefix is first cached on one worker: every replica then finds it there, the herding situation.
+    Map<String, Integer> one = burst(single, warmed(single, longPrefix("alpha"), 0, 1, 2), BURST, n -> { });
+    awaitNoActiveLoad(0, 1, 2);
+    Map<String, Integer> three = burst(replicated, warmed(replicated, longPrefix("bravo"), 0, 1, 2), BURST, n -> { });
+    awaitNoActiveLoad(0, 1, 2);
+    double shareOne = maxShare(one);
+    double shareThree = maxShare(three);
+    LOG.info("burst spread single_router={} max_share={} three_replicas={} max_share={}", new TreeMap<>(one),
+        shareOne, new TreeMap<>(three), shareThree);
+    assertThat(sum(one)).isEqualTo(BURST);
+    assertThat(sum(three)).isEqualTo(BURST);
+    assertThat(Math.abs(shareThree - shareOne)).as("max worker share: one router %s, three replicas %s", shareOne,
+        shareThree).isLessThanOrEqualTo(0.10);
+    // Every replica routed part of the burst, and each applied the others' deltas.
+    for (int r = 0; r < 3; r++) {
+      assertThat(metric(r, "kvroute_router_cluster_deltas_applied_total{kind=\"booked\"}")).isGreaterThan(0);
+      assertThat(metric(r, "kvroute_router_cluster_members")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void shouldLoseNoRequestWhenAReplicaDiesMidLoadAndSurvivorsReturnToZero() throws Exception {
+    AtomicInteger stopped = new AtomicInteger();
+    CompletableFuture<Void> kill = new CompletableFuture<>();
+    Map<String, Integer> served = burst(replicated, warmed(replicated, longPrefix("charlie"), 0, 1, 2), 150, done -> {
+      if (done == 40 && stopped.getAndIncrement() == 0) {
+        LOG.info("killing replica 1 mid-load");
+        killed[1] = true;
+        routerVertx.get(1).close().onComplete(ar -> kill.complete(null));
+      }
+    });
+    kill.get(30, TimeUnit.SECONDS);
+    assertThat(sum(served)).as("every client request answered 200").isEqualTo(150);
+    awaitNoActiveLoad(0, 2);
+    await("survivors see two members", () -> routers.get(0).cluster().members() == 2
+        && routers.get(2).cluster().members() == 2);
+  }
+
+  @Test
+  @Order(3)
+  void shouldAnswerFindBestWorkerOnALateReplicaLikeTheOthers() throws Exception {
+    awaitNoActiveLoad(0, 2);
+    List<String> prompts = new ArrayList<>();
+    for (String p : List.of("delta", "echo", "foxtrot", "golf")) {
+      String prompt = longPrefix(p) + " single request";
+      prompts.add(prompt);
+      assertThat(complete(replicated, prompt).statusCode()).isEqualTo(200);
+    }
+    startRouter(3);
+    await("late replica ready", () -> status(3, "/ready") == 200);
+    assertThat(bootstrappedEligible(3)).isEqualTo(WORKERS);
+    prompts.add(longPrefix("alpha") + question(7));
+    prompts.add(longPrefix("bravo") + question(8));
+    for (String prompt : prompts) {
+      int[] tokens = TestGateway.tokenizer().encode(prompt);
+      long[] hashes = HASHER.localHashes(tokens);
+      String body = new JsonObject().put("local_hashes", toJson(hashes)).put("num_tokens", tokens.length).encode();
+      await("replicas 0, 2 and the late 3 agree on " + prompt.substring(0, 12), () -> {
+        JsonObject a = findBest(0, body);
+        return a.getInteger("matched_blocks", 0) >= hashes.length - 1 && a.equals(findBest(2, body))
+            && a.equals(findBest(3, body));
+      });
+    }
+  }
+
+  // ---- load --------------------------------------------------------------------------------------------------
+
+  /** Sends {@code n} completions (IN_FLIGHT at a time); returns the serving worker counts of the 200 answers. */
+  private static Map<String, Integer> burst(TestGateway gw, String prefix, int n, IntConsumer onDone)
+      throws Exception {
+    Map<String, Integer> perWorker = new ConcurrentHashMap<>();
+    Semaphore window = new Semaphore(IN_FLIGHT);
+    AtomicInteger done = new AtomicInteger();
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      window.acquire();
+      HttpRequest req = HttpRequest.newBuilder(URI.create(gw.base + "/v1/completions"))
+          .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", GatewayConfig.DEFAULT_MODEL)
+              .put("prompt", prefix + question(i)).put("max_tokens", MAX_TOKENS).encode())).build();
+      all.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, err) -> {
+        window.release();
+        if (err == null && r.statusCode() == 200) {
+          perWorker.merge(r.headers().firstValue(ProxyExchange.WORKER_HEADER).orElse("?"), 1, Integer::sum);
+        } else {
+          LOG.warn("burst request failed status={} error={} body={}", r == null ? -1 : r.statusCode(), err,
+              r == null ? "" : r.body());
+        }
+        onDone.accept(done.incrementAndGet());
+      }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(120, TimeUnit.SECONDS);
+    return perWorker;
+  }
+
+  /** About 80 tokens unique to request {@code i} (so each request has blocks of its own after the prefix). */
+  private static String question(int i) {
+    StringBuilder sb = new StringBuilder(" Question ").append(i).append(": compare");
+    for (int j = 0; j < 24; j++) {
+      sb.append(" item ").append(i * 37 + j);
+    }
+    return sb.append('?').toString();
+  }
+
+  /** Serves {@code prefix} once and waits until the given replicas have indexed it; returns the prefix. */
+  private static String warmed(TestGateway gw, String prefix, int... replicas) throws Exception {
+    assertThat(complete(gw, prefix).statusCode()).isEqualTo(200);
+    int[] tokens = TestGateway.tokenizer().encode(prefix);
+    long[] hashes = HASHER.localHashes(tokens);
+    String body = new JsonObject().put("local_hashes", toJson(hashes)).put("num_tokens", tokens.length).encode();
+    for (int r : replicas) {
+      await("replica " + r + " indexed the prefix", () -> findBest(r, body).getInteger("matched_blocks", 0)
+          >= hashes.length - 1);
+    }
+    awaitNoActiveLoad(replicas);
+    return prefix;
+  }
+
+  /** About 800 tokens shared by every request of a burst (25 blocks), distinct per label. */
+  private static String longPrefix(String label) {
+    StringBuilder sb = new StringBuilder("Context " + label + ":");
+    for (int i = 0; i < 80; i++) {
+      sb.append(" The ").append(label).append(" fleet keeps block ").append(i).append(" warm.");
+    }
+    return sb.toString();
+  }
+
+  private static HttpResponse<String> complete(TestGateway gw, String prompt) throws Exception {
+    return gw.post("/v1/completions", new JsonObject().put("model", GatewayConfig.DEFAULT_MODEL).put("prompt", prompt)
+        .put("max_tokens", 8).encode());
+  }
+
+  private static double maxShare(Map<String, Integer> counts) {
+    return (double) counts.values().stream().mapToInt(Integer::intValue).max().orElse(0) / Math.max(1, sum(counts));
+  }
+
+  private static int sum(Map<String, Integer> counts) {
+    return counts.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  // ---- routers -----------------------------------------------------------------------------------------------
+
+  private static void startRouter(int i) throws Exception {
+    String members = String.join(",", hzPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0", "--host",
+        "127.0.0.1", "--http-instances", "1", "--block-size", Integer.toString(B), "--worker-ttl", "30s",
+        "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(hzPorts.get(i)),
+        "--cluster-members", members, "--cluster-name", "e2e-" + hzPorts.get(0), "--replica-id", "replica-" + i},
+        Map.of()));
+    Vertx v = Vertx.vertx();
+    RouterVerticle r = new RouterVerticle(rc);
+    v.deployVerticle(r).await(60, TimeUnit.SECONDS);
+    routerVertx.add(v);
+    routers.add(r);
+    routerUrls.add("http://127.0.0.1:" + r.actualPort());
+  }
+
+  private static JsonArray workers(int router) {
+    try {
+      return new JsonObject(get(router, "/v1/workers").body()).getJsonArray("workers");
+    } catch (Exception e) {
+      return new JsonArray();
+    }
+  }
+
+  private static int bootstrappedEligible(int router) {
+    int n = 0;
+    for (Object o : workers(router)) {
+      JsonObject w = (JsonObject) o;
+      if (Boolean.TRUE.equals(w.getValue("eligible")) && Boolean.TRUE.equals(w.getValue("bootstrapped"))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static int activeRequests(int router) {
+    int n = 0;
+    for (Object o : workers(router)) {
+      n += ((JsonObject) o).getInteger("active_requests", 0);
+    }
+    return n;
+  }
+
+  private static void awaitNoActiveLoad(int... replicas) throws InterruptedException {
+    for (int r : replicas) {
+      await("replica " + r + " active requests back to 0", () -> activeRequests(r) == 0);
+    }
+  }
+
+  private static JsonObject findBest(int router, String body) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(routerUrls.get(router)
+          + "/find_best_worker")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (Exception e) {
+      return new JsonObject();
+    }
+  }
+
+  private static double metric(int router, String series) throws Exception {
+    for (String line : get(router, "/metrics").body().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  private static int status(int router, String path) {
+    try {
+      return get(router, path).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static HttpResponse<String> get(int router, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(routerUrls.get(router) + path)).timeout(Duration.ofSeconds(10))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonArray toJson(long[] hashes) {
+    JsonArray a = new JsonArray();
+    for (long h : hashes) {
+      a.add(Long.toUnsignedString(h));
+    }
+    return a;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
