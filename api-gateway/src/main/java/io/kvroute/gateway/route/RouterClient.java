@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Talks to the router-service replicas. Requests are spread round-robin over routers not recently seen failing;
- * a connection-level failure (refused, reset, timeout) moves on to the next router. HTTP answers are final: 503 →
- * "no worker available", other errors → 502. When every router fails at the connection level the future fails
+ * a connection-level failure (refused, reset, timeout) or a 5xx answer moves on to the next router. The answer
+ * then used is final: 503 → "no worker available", other errors → 502. When every router fails at the connection level the future fails
  * with {@link RouterUnavailableException}.
  */
 public final class RouterClient {
@@ -218,6 +218,18 @@ public final class RouterClient {
           if (ar.succeeded() && ar.result().status() < 500) {
             downUntil.set(idx, 0);
           }
+        })
+        .compose(reply -> {
+          // A replica answering 5xx (e.g. 503 while it has no eligible worker in its view) may be alone in its
+          // trouble: ask the next one; if none does better, this answer stands.
+          if (reply.status() < 500 || i + 1 >= order.length) {
+            return Future.succeededFuture(reply);
+          }
+          metrics.routerError(base);
+          LOG.warn("event=router_error router={} path={} status={} action=next_router", base, path, reply.status());
+          return attempt(order, i + 1, method, path, body, null)
+              .map(next -> next.status() < 500 ? next : reply)
+              .otherwise(reply);
         })
         .recover(err -> {
           markDown(idx);
