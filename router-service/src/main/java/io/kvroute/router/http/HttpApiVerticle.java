@@ -2,8 +2,12 @@ package io.kvroute.router.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +29,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private HttpServer server;
+  private RoutingHandlers routing;
+  private Router router;
 
   public HttpApiVerticle(ApiContext api, String host, int port) {
     this.api = api;
@@ -35,11 +41,13 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     RoutingHandlers routing = new RoutingHandlers(api);
+    this.routing = routing;
     WorkerHandlers workers = new WorkerHandlers(api);
     DebugHandlers debug = new DebugHandlers(api);
     OpsHandlers ops = new OpsHandlers(api);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(api.maxBodyBytes());
     Router router = Router.router(vertx);
+    this.router = router;
 
     // Reference-compatible routing API
     router.post("/find_best_worker").handler(body).handler(routing::findBestWorker);
@@ -73,8 +81,49 @@ public final class HttpApiVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
         .setCompressionSupported(false).setIdleTimeout(0);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server = vertx.createHttpServer(options).requestHandler(this::dispatch);
     return server.listen();
+  }
+
+  /**
+   * {@code POST /v1/route} with a Content-Length within the limit takes a direct path (no routing context, no body
+   * handler): it is the hot path. Everything else, including oversize or chunked bodies, goes through the router.
+   */
+  private void dispatch(HttpServerRequest req) {
+    if (req.method() == HttpMethod.POST && "/v1/route".equals(req.path())) {
+      long length = contentLength(req);
+      if (length >= 0 && length <= api.maxBodyBytes()) {
+        req.body().onComplete(ar -> {
+          if (ar.failed()) {
+            return;
+          }
+          HttpServerResponse response = req.response();
+          try {
+            Json.send(response, 200, routing.routeJson(ar.result().getBytes()));
+          } catch (ApiException e) {
+            apiError(response, "/v1/route", e);
+          } catch (RuntimeException e) {
+            LOG.error("request failed method=POST path=/v1/route error=\"{}\"", e.toString(), e);
+            api.metrics().httpError("/v1/route", 500);
+            error(response, 500, "internal_error", "internal_error", "internal error");
+          }
+        });
+        return;
+      }
+    }
+    router.handle(req);
+  }
+
+  private static long contentLength(HttpServerRequest req) {
+    String v = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The actual port (useful when started on port 0). */
@@ -89,15 +138,7 @@ public final class HttpApiVerticle extends VerticleBase {
     }
     String path = ctx.request().path();
     if (f instanceof ApiException e) {
-      api.metrics().httpError(endpoint(path), e.status());
-      if (e.retryAfterSeconds() != null) {
-        ctx.response().putHeader("Retry-After", Integer.toString(e.retryAfterSeconds()));
-      }
-      if (e.referenceShape()) {
-        Json.send(ctx.response(), e.status(), new JsonObject().put("detail", e.getMessage()));
-      } else {
-        error(ctx, e.status(), e.type(), e.code(), e.getMessage());
-      }
+      apiError(ctx.response(), endpoint(path), e);
       return;
     }
     int status = f instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
@@ -111,6 +152,18 @@ public final class HttpApiVerticle extends VerticleBase {
       error(ctx, 500, "internal_error", "internal_error", "internal error");
     }
     api.metrics().httpError(endpoint(path), ctx.response().getStatusCode());
+  }
+
+  private void apiError(HttpServerResponse response, String endpoint, ApiException e) {
+    api.metrics().httpError(endpoint, e.status());
+    if (e.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
+    if (e.referenceShape()) {
+      Json.send(response, e.status(), new JsonObject().put("detail", e.getMessage()));
+    } else {
+      error(response, e.status(), e.type(), e.code(), e.getMessage());
+    }
   }
 
   private static String endpoint(String path) {
@@ -128,7 +181,11 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private static void error(RoutingContext ctx, int status, String type, String code, String message) {
-    Json.send(ctx.response(), status, new JsonObject().put("error",
+    error(ctx.response(), status, type, code, message);
+  }
+
+  private static void error(HttpServerResponse response, int status, String type, String code, String message) {
+    Json.send(response, status, new JsonObject().put("error",
         new JsonObject().put("message", message).put("type", type).put("code", code)));
   }
 

@@ -57,7 +57,12 @@ final class RoutingHandlers {
 
   /** {@code POST /v1/route}: chooses a worker and books the request's load on it. */
   void route(RoutingContext ctx) {
-    RouteRequest r = RouteRequestParser.parse(bytes(ctx));
+    Json.send(ctx.response(), 200, routeJson(bytes(ctx)));
+  }
+
+  /** The whole {@code /v1/route} exchange from body bytes to response JSON (also used by the fast path). */
+  String routeJson(byte[] body) {
+    RouteRequest r = RouteRequestParser.parse(body);
     RouteQuery q = query(r, true);
     RouteDecision d = api.routing().route(q, r.exclude());
     if (d.target() == null) {
@@ -71,7 +76,7 @@ final class RoutingHandlers {
         .append(",\"cached_tokens\":").append(d.cachedTokens())
         .append(",\"cost\":").append(finite(d.cost())).append(",\"policy\":");
     Json.string(sb, d.policy()).append('}');
-    Json.send(ctx.response(), 200, sb.toString());
+    return sb.toString();
   }
 
   /** {@code POST /v1/score}: every eligible candidate's overlap, load and cost; books nothing. */
