@@ -1,10 +1,6 @@
 package io.kvroute.router.cluster;
 
 import io.kvroute.common.codec.DecodeException;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,35 +22,39 @@ public final class DeltaBatchCodec {
   }
 
   public static byte[] encode(DeltaBatch batch) {
-    int estimate = 32 + batch.replicaId().length();
-    for (LoadDelta d : batch.deltas()) {
-      estimate += 48 + d.requestId().length() + d.localHashes().length * 8;
-    }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(estimate);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      writeString(out, batch.replicaId());
-      out.writeLong(batch.sentAtMillis());
-      out.writeInt(batch.deltas().size());
-      for (LoadDelta d : batch.deltas()) {
-        out.writeByte(d.kind().ordinal());
-        writeString(out, d.requestId());
-        if (d.kind() == LoadDelta.Kind.BOOKED) {
-          writeString(out, d.workerId());
-          out.writeInt(d.dpRank());
-          out.writeInt(d.numTokens());
-          out.writeInt(d.overlapBlocks());
-          long[] h = d.localHashes();
-          out.writeInt(h.length);
-          for (long v : h) {
-            out.writeLong(v);
-          }
-        }
+    List<LoadDelta> deltas = batch.deltas();
+    byte[] replica = utf8(batch.replicaId());
+    byte[][] ids = new byte[deltas.size()][];
+    byte[][] workers = new byte[deltas.size()][];
+    int size = 1 + 2 + replica.length + 8 + 4;
+    for (int i = 0; i < ids.length; i++) {
+      LoadDelta d = deltas.get(i);
+      ids[i] = utf8(d.requestId());
+      size += 1 + 2 + ids[i].length;
+      if (d.kind() == LoadDelta.Kind.BOOKED) {
+        workers[i] = utf8(d.workerId());
+        size += 2 + workers[i].length + 16 + 8 * d.localHashes().length;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
-    return bytes.toByteArray();
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put((byte) VERSION);
+    putString(out, replica);
+    out.putLong(batch.sentAtMillis());
+    out.putInt(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      LoadDelta d = deltas.get(i);
+      out.put((byte) d.kind().ordinal());
+      putString(out, ids[i]);
+      if (d.kind() == LoadDelta.Kind.BOOKED) {
+        putString(out, workers[i]);
+        out.putInt(d.dpRank()).putInt(d.numTokens()).putInt(d.overlapBlocks());
+        long[] h = d.localHashes();
+        out.putInt(h.length);
+        out.asLongBuffer().put(h);
+        out.position(out.position() + 8 * h.length);
+      }
+    }
+    return out.array();
   }
 
   public static DeltaBatch decode(byte[] payload) throws DecodeException {
@@ -95,9 +95,8 @@ public final class DeltaBatchCodec {
               throw new DecodeException("invalid booking of request " + requestId);
             }
             long[] hashes = new long[n];
-            for (int j = 0; j < n; j++) {
-              hashes[j] = in.getLong();
-            }
+            in.asLongBuffer().get(hashes);
+            in.position(in.position() + 8 * n);
             deltas.add(LoadDelta.booked(requestId, workerId, dpRank, numTokens, overlap, hashes));
           }
           case PREFILL_DONE -> deltas.add(LoadDelta.prefillDone(requestId));
@@ -114,13 +113,17 @@ public final class DeltaBatchCodec {
     }
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
+  private static byte[] utf8(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     if (b.length > 0xffff) {
       throw new IllegalArgumentException("string too long for a delta: " + b.length + " bytes");
     }
-    out.writeShort(b.length);
-    out.write(b);
+    return b;
+  }
+
+  private static void putString(ByteBuffer out, byte[] b) {
+    out.putShort((short) b.length);
+    out.put(b);
   }
 
   private static String readString(ByteBuffer in, byte[] payload) throws DecodeException {
