@@ -86,32 +86,40 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   /**
-   * {@code POST /v1/route} with a Content-Length within the limit takes a direct path (no routing context, no body
-   * handler): it is the hot path. Everything else, including oversize or chunked bodies, goes through the router.
+   * {@code POST /v1/route} and {@code POST /find_best_worker} with a Content-Length within the limit take a direct
+   * path (no routing context, no body handler): they are the hot path. Everything else, including oversize or
+   * chunked bodies, goes through the router.
    */
   private void dispatch(HttpServerRequest req) {
-    if (req.method() == HttpMethod.POST && "/v1/route".equals(req.path())) {
-      long length = contentLength(req);
-      if (length >= 0 && length <= api.maxBodyBytes()) {
-        req.body().onComplete(ar -> {
-          if (ar.failed()) {
-            return;
-          }
-          HttpServerResponse response = req.response();
-          try {
-            Json.send(response, 200, routing.routeJson(ar.result().getBytes()));
-          } catch (ApiException e) {
-            apiError(response, "/v1/route", e);
-          } catch (RuntimeException e) {
-            LOG.error("request failed method=POST path=/v1/route error=\"{}\"", e.toString(), e);
-            api.metrics().httpError("/v1/route", 500);
-            error(response, 500, "internal_error", "internal_error", "internal error");
-          }
-        });
-        return;
+    if (req.method() == HttpMethod.POST) {
+      String path = req.path();
+      boolean route = "/v1/route".equals(path);
+      if (route || "/find_best_worker".equals(path)) {
+        long length = contentLength(req);
+        if (length >= 0 && length <= api.maxBodyBytes()) {
+          req.body().onComplete(ar -> {
+            if (ar.succeeded()) {
+              byte[] body = ar.result().getBytes();
+              answer(req.response(), path, () -> route ? routing.routeJson(body) : routing.findBestWorkerJson(body));
+            }
+          });
+          return;
+        }
       }
     }
     router.handle(req);
+  }
+
+  private void answer(HttpServerResponse response, String path, java.util.function.Supplier<String> work) {
+    try {
+      Json.send(response, 200, work.get());
+    } catch (ApiException e) {
+      apiError(response, path, e);
+    } catch (RuntimeException e) {
+      LOG.error("request failed method=POST path={} error=\"{}\"", path, e.toString(), e);
+      api.metrics().httpError(path, 500);
+      error(response, 500, "internal_error", "internal_error", "internal error");
+    }
   }
 
   private static long contentLength(HttpServerRequest req) {

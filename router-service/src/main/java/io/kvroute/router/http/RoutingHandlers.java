@@ -25,9 +25,14 @@ final class RoutingHandlers {
 
   /** Reference shape: {@code {local_hashes, num_tokens}} → {@code {worker_id, overlap, matched_blocks}}. */
   void findBestWorker(RoutingContext ctx) {
+    Json.send(ctx.response(), 200, findBestWorkerJson(bytes(ctx)));
+  }
+
+  /** The whole {@code /find_best_worker} exchange from body bytes to response JSON (also used by the fast path). */
+  String findBestWorkerJson(byte[] body) {
     RouteRequest r;
     try {
-      r = RouteRequestParser.parse(bytes(ctx));
+      r = RouteRequestParser.parse(body);
     } catch (ApiException e) {
       throw e.asReference();
     }
@@ -52,7 +57,7 @@ final class RoutingHandlers {
     StringBuilder sb = new StringBuilder(96).append("{\"worker_id\":");
     Json.string(sb, d.target().workerId()).append(",\"overlap\":").append(overlap)
         .append(",\"matched_blocks\":").append(d.overlapBlocks()).append('}');
-    Json.send(ctx.response(), 200, sb.toString());
+    return sb.toString();
   }
 
   /** {@code POST /v1/route}: chooses a worker and books the request's load on it. */
