@@ -210,9 +210,34 @@ public final class RequestParser {
       if ("developer".equals(r)) {
         msg.put("role", "system");
       }
+      decodeToolCallArguments(msg, p);
       out.add(msg);
     }
     return out;
+  }
+
+  /**
+   * OpenAI clients send {@code tool_calls[].function.arguments} as a JSON string; the chat template prints it with
+   * {@code tojson}, so a string would be rendered double-encoded. Like vLLM, decode it into an object first.
+   */
+  @SuppressWarnings("unchecked")
+  private static void decodeToolCallArguments(Map<String, Object> msg, String param) {
+    if (!(msg.get("tool_calls") instanceof List<?> calls)) {
+      return;
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      if (calls.get(i) instanceof Map<?, ?> call && call.get("function") instanceof Map<?, ?> fn
+          && fn.get("arguments") instanceof String args) {
+        Object decoded;
+        try {
+          decoded = io.vertx.core.json.Json.decodeValue(args);
+        } catch (io.vertx.core.json.DecodeException e) {
+          throw ApiError.invalid("tool call arguments must be a JSON object encoded as a string",
+              param + ".tool_calls[" + i + "].function.arguments");
+        }
+        ((Map<String, Object>) fn).put("arguments", plain(decoded));
+      }
+    }
   }
 
   private static String joinTextParts(JsonArray parts, String param) {

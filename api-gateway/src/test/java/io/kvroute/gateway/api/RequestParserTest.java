@@ -56,6 +56,24 @@ class RequestParserTest {
     assertThat(r.messages().get(1)).containsEntry("content", "a\nb");
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldDecodeToolCallArgumentsBeforeTemplating() {
+    GenerationRequest r = parser.chat(new JsonObject("{\"messages\":[{\"role\":\"user\",\"content\":\"w?\"},"
+        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+        + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]}]}"));
+    Map<String, Object> call = ((java.util.List<Map<String, Object>>) r.messages().get(1).get("tool_calls")).get(0);
+    assertThat((Map<String, Object>) call.get("function")).containsEntry("arguments", Map.of("city", "Paris"));
+  }
+
+  @Test
+  void shouldRejectToolCallArgumentsThatAreNotJson() {
+    JsonObject body = new JsonObject("{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+        + "[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{oops\"}}]}]}");
+    assertThatThrownBy(() -> parser.chat(body)).isInstanceOf(ApiError.class)
+        .hasMessageContaining("tool call arguments");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "empty messages|{\"messages\":[]}|messages",
