@@ -82,7 +82,7 @@ public final class RecoveryJson {
   public static String encodeEvents(EventsPage page) {
     StringBuilder sb = new StringBuilder(256 + page.batches().size() * 128);
     sb.append("{\"worker_id\":");
-    appendString(sb, page.workerId());
+    JsonStrings.appendQuoted(sb, page.workerId());
     sb.append(",\"last_seq\":").append(page.lastSeq()).append(",\"batches\":[");
     boolean first = true;
     for (SeqBatch sbatch : page.batches()) {
@@ -111,7 +111,7 @@ public final class RecoveryJson {
   public static String encodeSnapshot(Snapshot snapshot) {
     StringBuilder sb = new StringBuilder(256 + snapshot.blockCount() * 48);
     sb.append("{\"worker_id\":");
-    appendString(sb, snapshot.workerId());
+    JsonStrings.appendQuoted(sb, snapshot.workerId());
     sb.append(",\"seq\":").append(snapshot.seq())
         .append(",\"block_size\":").append(snapshot.blockSize())
         .append(",\"events\":[");
@@ -175,28 +175,6 @@ public final class RecoveryJson {
 
   private static double finite(double v) {
     return Double.isFinite(v) ? v : 0.0;
-  }
-
-  private static void appendString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 
   // ------------------------------------------------------------------------------------------------ decoding

@@ -14,32 +14,6 @@ final class Json {
   private Json() {
   }
 
-  /** Appends {@code s} as a JSON string literal (null → {@code null}). */
-  static StringBuilder string(StringBuilder sb, String s) {
-    if (s == null) {
-      return sb.append("null");
-    }
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"');
-  }
-
   static void send(HttpServerResponse response, int status, String json) {
     response.setStatusCode(status);
     MultiMap h = response.headers();

@@ -1,5 +1,6 @@
 package io.kvroute.router.http;
 
+import io.kvroute.common.codec.JsonStrings;
 import io.kvroute.common.hash.BlockHasher;
 import io.kvroute.router.core.CandidateScore;
 import io.kvroute.router.core.RouteDecision;
@@ -55,7 +56,7 @@ final class RoutingHandlers {
     }
     double overlap = (double) d.overlapBlocks() * api.blockSize() / r.numTokens();
     StringBuilder sb = new StringBuilder(96).append("{\"worker_id\":");
-    Json.string(sb, d.target().workerId()).append(",\"overlap\":").append(overlap)
+    JsonStrings.appendQuoted(sb, d.target().workerId()).append(",\"overlap\":").append(overlap)
         .append(",\"matched_blocks\":").append(d.overlapBlocks()).append('}');
     return sb.toString();
   }
@@ -75,12 +76,12 @@ final class RoutingHandlers {
     }
     String url = api.registry().url(d.target().workerId());
     StringBuilder sb = new StringBuilder(192).append("{\"request_id\":");
-    Json.string(sb, q.requestId()).append(",\"worker_id\":");
-    Json.string(sb, d.target().workerId()).append(",\"dp_rank\":").append(d.target().dpRank()).append(",\"url\":");
-    Json.string(sb, url).append(",\"overlap_blocks\":").append(d.overlapBlocks())
+    JsonStrings.appendQuoted(sb, q.requestId()).append(",\"worker_id\":");
+    JsonStrings.appendQuoted(sb, d.target().workerId()).append(",\"dp_rank\":").append(d.target().dpRank()).append(",\"url\":");
+    JsonStrings.appendQuoted(sb, url).append(",\"overlap_blocks\":").append(d.overlapBlocks())
         .append(",\"cached_tokens\":").append(d.cachedTokens())
         .append(",\"cost\":").append(finite(d.cost())).append(",\"policy\":");
-    Json.string(sb, d.policy()).append('}');
+    JsonStrings.appendQuoted(sb, d.policy()).append('}');
     return sb.toString();
   }
 

@@ -7,17 +7,13 @@ import io.kvroute.router.core.LoadView;
 import io.kvroute.router.core.RouterCore;
 import io.kvroute.router.core.RouterCoreConfig;
 import io.kvroute.router.core.Target;
+import io.kvroute.router.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +25,8 @@ import org.junit.jupiter.api.Test;
 class LoadDeltaSyncTest {
 
   private static final int B = 4;
-  private final SettableClock clockA = new SettableClock();
-  private final SettableClock clockB = new SettableClock();
+  private final MutableClock clockA = new MutableClock();
+  private final MutableClock clockB = new MutableClock();
   private final RouterCore coreA = RouterCore.create(config(), clockA);
   private final RouterCore coreB = RouterCore.create(config(), clockB);
   private final ClusterMetrics metricsA = new ClusterMetrics(new SimpleMeterRegistry());
@@ -147,32 +143,4 @@ class LoadDeltaSyncTest {
     }
   }
 
-  /** The core's clock, moved by hand (drives booking expiry). */
-  static final class SettableClock extends Clock {
-    private final AtomicLong millis = new AtomicLong(1_000_000);
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-  }
 }

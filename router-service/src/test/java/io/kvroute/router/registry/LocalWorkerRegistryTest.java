@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvroute.router.core.Candidate;
 import io.kvroute.router.core.Target;
-import java.time.Clock;
+import io.kvroute.router.testing.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,32 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class LocalWorkerRegistryTest {
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    long millis = 1_000_000;
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-  }
-
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = new MutableClock();
   private final WorkerRegistry registry = WorkerRegistry.local(32, Duration.ofSeconds(10), Duration.ofSeconds(30),
       clock);
   private final List<String> events = new ArrayList<>();
@@ -82,17 +55,17 @@ class LocalWorkerRegistryTest {
   @Test
   void shouldMarkSilentWorkersDownAfterTheTtlAndExpireThemAfterTheGrace() {
     registry.register(spec("w0", 32, 1), "registered");
-    clock.millis += 9_000;
+    clock.advance(Duration.ofMillis(9_000));
     registry.sweep();
     assertThat(registry.candidates(null)).hasSize(1);
-    clock.millis += 2_000;
+    clock.advance(Duration.ofMillis(2_000));
     registry.sweep();
     assertThat(registry.get("w0").orElseThrow().state()).isEqualTo(WorkerState.DOWN);
     assertThat(registry.candidates(null)).isEmpty();
-    clock.millis += 29_000;
+    clock.advance(Duration.ofMillis(29_000));
     registry.sweep();
     assertThat(events).containsExactly("added w0");
-    clock.millis += 2_000;
+    clock.advance(Duration.ofMillis(2_000));
     registry.sweep();
     assertThat(events).containsExactly("added w0", "expired w0");
     // A heartbeat brings it back and asks for a new bootstrap.
@@ -105,7 +78,7 @@ class LocalWorkerRegistryTest {
   void shouldKeepWorkersUpWhileMetricsArrive() {
     registry.register(spec("w0", 32, 1), "static");
     for (int i = 0; i < 5; i++) {
-      clock.millis += 8_000;
+      clock.advance(Duration.ofMillis(8_000));
       registry.touch("w0");
       registry.sweep();
     }
@@ -141,10 +114,10 @@ class LocalWorkerRegistryTest {
   @Test
   void shouldTreatARepeatedRegistrationAsAHeartbeat() {
     registry.register(spec("w0", 32, 1), "registered");
-    clock.millis += 9_000;
+    clock.advance(Duration.ofMillis(9_000));
     WorkerRegistry.Registration again = registry.register(spec("w0", 32, 1), "registered");
     assertThat(again.created()).isFalse();
-    clock.millis += 9_000;
+    clock.advance(Duration.ofMillis(9_000));
     registry.sweep();
     assertThat(registry.get("w0").orElseThrow().state()).isEqualTo(WorkerState.UP);
     assertThat(events).containsExactly("added w0");

@@ -16,6 +16,7 @@ import io.kvroute.router.core.RouterCore;
 import io.kvroute.router.core.RouterCoreConfig;
 import io.kvroute.router.core.Target;
 import io.kvroute.router.core.WorkerMetrics;
+import io.kvroute.router.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -11,6 +11,7 @@ import io.kvroute.router.core.RouteQuery;
 import io.kvroute.router.core.RouterCore;
 import io.kvroute.router.core.RouterCoreConfig;
 import io.kvroute.router.core.Target;
+import io.kvroute.router.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
