@@ -1,8 +1,11 @@
 package io.kvroute.router;
 
 import io.kvroute.common.config.CliOptions;
+import io.kvroute.router.metrics.VertxMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +33,10 @@ public final class RouterMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    RouterVerticle verticle = new RouterVerticle(config);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = VertxMetrics.vertx(meters);
+    RouterVerticle verticle = new RouterVerticle(config, Clock.systemUTC(), RouterVerticle.RegistryFactory.LOCAL,
+        meters);
     vertx.deployVerticle(verticle)
         .onSuccess(id -> LOG.info("router started port={} block_size={} policy={} static_workers={}",
             verticle.actualPort(), config.blockSize(), config.policy(), config.staticWorkers().size()))

@@ -9,9 +9,11 @@ import io.kvroute.router.ingest.AgentRecoveryClient;
 import io.kvroute.router.ingest.KvEventIngest;
 import io.kvroute.router.ingest.MetricsIngest;
 import io.kvroute.router.metrics.RouterMetrics;
+import io.kvroute.router.metrics.VertxMetrics;
 import io.kvroute.router.registry.WorkerRegistry;
 import io.kvroute.router.registry.WorkerSpec;
 import io.kvroute.router.service.RoutingService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,6 +40,7 @@ public final class RouterVerticle extends VerticleBase {
   private final RouterConfig config;
   private final Clock clock;
   private final RegistryFactory registryFactory;
+  private final PrometheusMeterRegistry meterRegistry;
   private RouterMetrics metrics;
   private RouterCore core;
   private WorkerRegistry registry;
@@ -58,14 +61,24 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   public RouterVerticle(RouterConfig config, Clock clock, RegistryFactory registryFactory) {
+    this(config, clock, registryFactory, null);
+  }
+
+  /**
+   * @param meterRegistry the registry the router's meters go to; pass the one the Vert.x instance reports its own
+   *     metrics to ({@link VertxMetrics#vertx}) so {@code /metrics} shows both; null = a private registry
+   */
+  public RouterVerticle(RouterConfig config, Clock clock, RegistryFactory registryFactory,
+      PrometheusMeterRegistry meterRegistry) {
     this.config = config;
     this.clock = clock;
     this.registryFactory = registryFactory;
+    this.meterRegistry = meterRegistry;
   }
 
   @Override
   public Future<?> start() {
-    metrics = new RouterMetrics();
+    metrics = meterRegistry == null ? new RouterMetrics() : new RouterMetrics(meterRegistry);
     RouterCoreConfig coreConfig = new RouterCoreConfig(config.blockSize(), config.policy(), config.overlapCredit(),
         config.prefillLoadScale(), config.requestWeight(), config.temperature(), config.requestExpiry(),
         System.nanoTime());

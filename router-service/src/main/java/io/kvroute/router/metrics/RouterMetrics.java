@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RouterMetrics implements IngestListener {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
   private final Map<String, Map<String, Counter>> decisions = new ConcurrentHashMap<>();
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   private final Map<String, Counter> applied = new ConcurrentHashMap<>();
@@ -54,6 +54,15 @@ public final class RouterMetrics implements IngestListener {
   private WorkerRegistry workers;
 
   public RouterMetrics() {
+    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Meters on a shared registry, e.g. the one Vert.x reports its HTTP server/client metrics to
+   * ({@link VertxMetrics#vertx}), so one {@code /metrics} scrape shows both.
+   */
+  public RouterMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

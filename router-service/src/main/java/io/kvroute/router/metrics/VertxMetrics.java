@@ -1,0 +1,25 @@
+package io.kvroute.router.metrics;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+/**
+ * A Vert.x instance that reports its HTTP server/client (and pool, event bus) metrics to {@code registry}, the same
+ * registry {@link RouterMetrics} writes to, so one {@code /metrics} scrape shows both (as worker-agent does).
+ */
+public final class VertxMetrics {
+
+  private VertxMetrics() {
+  }
+
+  public static Vertx vertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(true)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+}
