@@ -20,9 +20,14 @@ final class EventScan {
   static final int MEDIUM = 8;
   static final int CACHE_SALT = 9;
   static final int EXTRA_KEYS = 10;
+  static final int GROUP_IDX = 11;
+  static final int SPEC_KIND = 12;
+  static final int SLIDING_WINDOW = 13;
+  static final int LOCALITY = 14;
 
   private static final byte[][] KEYS = MsgpackReader.keys("type", "parent_hash", "blocks", "block_hashes",
-      "parent_block_hash", "token_ids", "block_size", "lora_name", "medium", "cache_salt", "extra_keys");
+      "parent_block_hash", "token_ids", "block_size", "lora_name", "medium", "cache_salt", "extra_keys",
+      "group_idx", "kv_cache_spec_kind", "kv_cache_spec_sliding_window", "locality");
 
   /** Event type tags of both formats, indexes into {@link #TYPES}. */
   static final int T_STORED = 0;

@@ -23,12 +23,26 @@ import java.util.Objects;
  *   <li>a stored event whose token_ids run short keeps only the blocks with all their tokens
  *       ({@code short_token_ids});
  *   <li>unknown type tags → dropped ({@code unknown_event_type}); one malformed event → dropped ({@code malformed})
- *       while the others survive; {@code Ignored} events vanish silently.
+ *       while the others survive; {@code Ignored} events vanish silently;
+ *   <li>{@code locality} {@code REMOTE} → dropped ({@code remote_locality}), any other value but {@code LOCAL} →
+ *       dropped ({@code unknown_locality}); absent = local;
+ *   <li>hybrid models (reference notes §2.4): per {@code (dp_rank, group_idx)} the decoder learns
+ *       {@code (kv_cache_spec_kind, sliding window)} from stored events. An event whose kind is a main-attention
+ *       kind ({@link #MAIN_ATTENTION_KINDS}) is kept; any other kind, known or not, is dropped
+ *       ({@code not_main_attention}). An event with only a {@code group_idx} follows what was learned for its group;
+ *       an unlearned group 0 is accepted, another unlearned group is dropped ({@code unlearned_group});
+ *   <li>cache namespace: a stored event without {@code cache_salt} under a parent hash known to belong to a
+ *       namespace inherits it; if that parent was seen in two namespaces the event is dropped
+ *       ({@code ambiguous_namespace});
+ *   <li>multimodal hashes from {@code extra_keys} enter the tokens_hash of their block
+ *       ({@link BlockHasher#blockHash(int[], int, int, long[])}).
  * </ul>
  * A payload whose batch structure is broken is dropped whole ({@link Result#dropped}, reason {@code malformed}).
  *
  * <p>One instance per subscription, used from one thread: it reuses its reader and caches the last LoRA/salt
- * hasher, so a message costs the output arrays and little else.
+ * hasher, so a message costs the output arrays and little else. Its learned state is bounded: at most
+ * {@link #MAX_LEARNED_GROUPS} groups (cleared when full) and {@link #MAX_NAMESPACE_HASHES} namespaced block hashes
+ * (least recently used evicted; removed blocks forgotten; everything forgotten on {@code AllBlocksCleared}).
  */
 public final class KvPayloadDecoder {
 
@@ -38,6 +52,23 @@ public final class KvPayloadDecoder {
   public static final String SELF_REFERENCE = "self_reference";
   public static final String SHORT_TOKEN_IDS = "short_token_ids";
   public static final String UNKNOWN_EVENT_TYPE = "unknown_event_type";
+  public static final String REMOTE_LOCALITY = "remote_locality";
+  public static final String UNKNOWN_LOCALITY = "unknown_locality";
+  public static final String NOT_MAIN_ATTENTION = "not_main_attention";
+  public static final String UNLEARNED_GROUP = "unlearned_group";
+  public static final String AMBIGUOUS_NAMESPACE = "ambiguous_namespace";
+
+  /** {@code kv_cache_spec_kind} values of main (full) attention, compared ignoring case. */
+  public static final java.util.Set<String> MAIN_ATTENTION_KINDS = java.util.Set.of("full_attention",
+      "mla_attention", "fullattentionspec", "mlaattentionspec", "full", "mla");
+  static final int MAX_LEARNED_GROUPS = 4096;
+  static final int MAX_NAMESPACE_HASHES = 65_536;
+  /** Marks a block hash seen in two namespaces (compared by identity). */
+  private static final String AMBIGUOUS = new String("<ambiguous>");
+
+  /** What one (dp_rank, group_idx) is: its kind, sliding window and whether that is main attention. */
+  record LearnedGroup(String kind, Integer slidingWindow, boolean main) {
+  }
 
   /** One event left out of an otherwise good batch: {@code reason} is one of the constants above. */
   public record DroppedEvent(String reason, String detail) {
@@ -73,6 +104,16 @@ public final class KvPayloadDecoder {
   private String cachedLora;
   private String cachedSalt;
   private BlockHasher cachedHasher;
+  private final java.util.HashMap<Long, LearnedGroup> groups = new java.util.HashMap<>();
+  private final java.util.LinkedHashMap<Long, String> namespaceByHash =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, String> eldest) {
+          return size() > MAX_NAMESPACE_HASHES;
+        }
+      };
+  /** dp_rank of the batch being decoded (read ahead of its events). */
+  private int currentDpRank;
 
   public KvPayloadDecoder(int blockSize) {
     this.baseHasher = BlockHasher.create(blockSize);
@@ -94,6 +135,10 @@ public final class KvPayloadDecoder {
         return Result.dropped(MALFORMED, "batch must have at least 2 elements, got " + fields);
       }
       double ts = r.readDouble("ts");
+      int eventsAt = r.position();
+      r.skip();
+      currentDpRank = fields >= 3 && !r.tryNil() ? r.readInt("dp_rank") : 0;
+      r.position(eventsAt);
       int count = r.readArrayHeader("events");
       List<KvEvent> events = new ArrayList<>(count);
       List<DroppedEvent> dropped = new ArrayList<>(0);
@@ -168,6 +213,9 @@ public final class KvPayloadDecoder {
 
   private void convert(VllmEvent e, List<KvEvent> out, List<DroppedEvent> dropped) {
     if (e instanceof VllmEvent.BlockStored s) {
+      if (!localityKept(s.spec(), "BlockStored", dropped) || !attentionKept(s.spec(), true, "BlockStored", dropped)) {
+        return;
+      }
       if (!isDevice(s.medium())) {
         dropped.add(new DroppedEvent(NON_DEVICE_MEDIUM, "BlockStored on medium " + s.medium()));
         return;
@@ -181,14 +229,23 @@ public final class KvPayloadDecoder {
         dropped.add(new DroppedEvent(SELF_REFERENCE, "a hash repeats within block_hashes and parent_block_hash"));
         return;
       }
-      BlockHasher hasher = hasherFor(s.loraName(), s.cacheSalt());
+      String namespace = s.cacheSalt();
+      if ((namespace == null || namespace.isEmpty()) && s.parentBlockHash() != null) {
+        namespace = namespaceByHash.get(s.parentBlockHash());
+        if (namespace == AMBIGUOUS) {
+          dropped.add(new DroppedEvent(AMBIGUOUS_NAMESPACE, "parent "
+              + Long.toUnsignedString(s.parentBlockHash()) + " was stored in more than one cache namespace"));
+          return;
+        }
+      }
+      BlockHasher hasher = hasherFor(s.loraName(), namespace);
       int perBlock = blockSize + (s.bigram() ? 1 : 0);
       int[] tokens = s.tokenIds();
       long[] blocks = s.blockHashes();
       long[] tokensHashes = new long[blocks.length];
       int done = 0;
       while (done < blocks.length && (long) done * blockSize + perBlock <= tokens.length) {
-        tokensHashes[done] = hasher.blockHash(tokens, done * blockSize, perBlock);
+        tokensHashes[done] = hasher.blockHash(tokens, done * blockSize, perBlock, s.mmHashesOf(done));
         done++;
       }
       if (done < blocks.length) {
@@ -200,18 +257,106 @@ public final class KvPayloadDecoder {
         blocks = Arrays.copyOf(blocks, done);
         tokensHashes = Arrays.copyOf(tokensHashes, done);
       }
+      if (namespace != null && !namespace.isEmpty()) {
+        for (long b : blocks) {
+          String known = namespaceByHash.putIfAbsent(b, namespace);
+          if (known != null && known != AMBIGUOUS && !known.equals(namespace)) {
+            namespaceByHash.put(b, AMBIGUOUS);
+          }
+        }
+      }
       Long parent = s.parentBlockHash();
       out.add(parent == null ? KvEvent.Stored.root(blocks, tokensHashes)
           : KvEvent.Stored.under(parent, blocks, tokensHashes));
     } else if (e instanceof VllmEvent.BlockRemoved rm) {
+      if (!localityKept(rm.spec(), "BlockRemoved", dropped)
+          || !attentionKept(rm.spec(), false, "BlockRemoved", dropped)) {
+        return;
+      }
       if (!isDevice(rm.medium())) {
         dropped.add(new DroppedEvent(NON_DEVICE_MEDIUM, "BlockRemoved on medium " + rm.medium()));
         return;
       }
+      if (!namespaceByHash.isEmpty()) {
+        for (long h : rm.blockHashes()) {
+          namespaceByHash.remove(h);
+        }
+      }
       out.add(new KvEvent.Removed(rm.blockHashes()));
     } else {
+      namespaceByHash.clear();
       out.add(KvEvent.Cleared.INSTANCE);
     }
+  }
+
+  /** {@code locality}: absent or {@code LOCAL} kept; {@code REMOTE} and unknown values dropped (Dynamo convert.rs). */
+  private static boolean localityKept(VllmEvent.Spec spec, String what, List<DroppedEvent> dropped) {
+    String locality = spec.locality();
+    if (locality == null || locality.equalsIgnoreCase("LOCAL")) {
+      return true;
+    }
+    boolean remote = locality.equalsIgnoreCase("REMOTE");
+    dropped.add(new DroppedEvent(remote ? REMOTE_LOCALITY : UNKNOWN_LOCALITY, what + " with locality " + locality));
+    return false;
+  }
+
+  /**
+   * Hybrid-model filter per (dp_rank, group_idx): a kind on the event decides (and, on stored events, is learned);
+   * otherwise what was learned for the group decides; unlearned group 0 passes, other unlearned groups do not.
+   */
+  private boolean attentionKept(VllmEvent.Spec spec, boolean learn, String what, List<DroppedEvent> dropped) {
+    Integer group = spec.groupIdx();
+    String kind = spec.kind();
+    if (kind != null) {
+      boolean main = isMainAttention(kind);
+      if (learn) {
+        if (groups.size() >= MAX_LEARNED_GROUPS) {
+          groups.clear();
+        }
+        groups.put(groupKey(currentDpRank, group == null ? 0 : group),
+            new LearnedGroup(kind, spec.slidingWindow(), main));
+      }
+      if (!main) {
+        dropped.add(new DroppedEvent(NOT_MAIN_ATTENTION, what + " of kv_cache_spec_kind " + kind
+            + (group == null ? "" : " (group " + group + ")")));
+      }
+      return main;
+    }
+    if (group == null) {
+      return true;
+    }
+    LearnedGroup learned = groups.get(groupKey(currentDpRank, group));
+    if (learned == null) {
+      if (group == 0) {
+        return true;
+      }
+      dropped.add(new DroppedEvent(UNLEARNED_GROUP, what + " of group " + group + " (dp_rank " + currentDpRank
+          + ") whose kv_cache_spec_kind was never seen"));
+      return false;
+    }
+    if (!learned.main()) {
+      dropped.add(new DroppedEvent(NOT_MAIN_ATTENTION, what + " of group " + group + " learned as "
+          + learned.kind()));
+    }
+    return learned.main();
+  }
+
+  static boolean isMainAttention(String kind) {
+    return MAIN_ATTENTION_KINDS.contains(kind.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private static long groupKey(int dpRank, int group) {
+    return ((long) dpRank << 32) | (group & 0xFFFFFFFFL);
+  }
+
+  /** What was learned for (dp_rank, group_idx), or null (tests and diagnostics). */
+  LearnedGroup learnedGroup(int dpRank, int group) {
+    return groups.get(groupKey(dpRank, group));
+  }
+
+  /** Number of block hashes whose namespace is remembered (bounded by {@link #MAX_NAMESPACE_HASHES}). */
+  int namespacedHashes() {
+    return namespaceByHash.size();
   }
 
   /** Device tier per Dynamo's {@code StorageTier::from_kv_medium}: absent, {@code GPU} or {@code DEVICE}. */

@@ -20,7 +20,10 @@ import org.msgpack.core.MessageBufferPacker;
  *   <li>Hashes: any msgpack integer, signed or unsigned (values ≥ 2^63 survive). Token ids: u32, or eagle bigram
  *       pairs (see {@link VllmEvent.BlockStored}).
  *   <li>Cache salt: {@code cache_salt}, a position-7 map, or a {@code dynamo-cache-salt:<salt>} string among the
- *       first block's {@code extra_keys}. Other extra keys (multimodal hashes) are not used.
+ *       first block's {@code extra_keys}. The other extra keys are multimodal hashes, kept per block.
+ *   <li>Hybrid-model and placement fields ({@code group_idx}, {@code kv_cache_spec_kind},
+ *       {@code kv_cache_spec_sliding_window}, {@code locality}) are kept in {@link VllmEvent.Spec}; the router's
+ *       {@link KvPayloadDecoder} filters on them.
  * </ul>
  * {@code Ignored} events are dropped; an unknown type tag is a {@link DecodeException}.
  */
@@ -122,15 +125,17 @@ public final class VllmBatchCodec {
         String lora = scan.seek(r, EventScan.LORA_NAME) ? r.readNullableString("lora_name") : null;
         String medium = scan.seek(r, EventScan.MEDIUM) ? r.readNullableString("medium") : null;
         String salt = scan.seek(r, EventScan.CACHE_SALT) ? r.readNullableString("cache_salt") : null;
-        if (salt == null && scan.seek(r, EventScan.EXTRA_KEYS)) {
-          salt = saltFromExtraKeys(r);
+        ExtraKeys extra = scan.seek(r, EventScan.EXTRA_KEYS) ? readExtraKeys(r, lora) : ExtraKeys.NONE;
+        if (salt == null) {
+          salt = extra.salt;
         }
-        return new VllmEvent.BlockStored(hashes, parent, tokens.ids, blockSize, lora, medium, salt, tokens.bigram);
+        return new VllmEvent.BlockStored(hashes, parent, tokens.ids, blockSize, lora, medium, salt, tokens.bigram,
+            extra.mmHashes, readSpec(r, scan));
       }
       case EventScan.T_BLOCK_REMOVED: {
         long[] hashes = AgentBatchCodec.readHashesAt(r, scan, EventScan.BLOCK_HASHES, "block_hashes");
         String medium = scan.seek(r, EventScan.MEDIUM) ? r.readNullableString("medium") : null;
-        return new VllmEvent.BlockRemoved(hashes, medium);
+        return new VllmEvent.BlockRemoved(hashes, medium, readSpec(r, scan));
       }
       case EventScan.T_ALL_BLOCKS_CLEARED:
         return new VllmEvent.AllBlocksCleared();
@@ -174,14 +179,25 @@ public final class VllmBatchCodec {
           }
           read++;
         }
+        ExtraKeys extra = ExtraKeys.NONE;
         if (n > 8) {
-          String fromExtra = saltFromExtraKeys(r);
+          extra = readExtraKeys(r, lora);
           if (salt == null) {
-            salt = fromExtra;
+            salt = extra.salt;
           }
           read++;
         }
-        event = new VllmEvent.BlockStored(hashes, parent, tokens.ids, blockSize, lora, medium, salt, tokens.bigram);
+        if (n > 9) {
+          r.skip(); // 9: block_mm_infos (the hashes come from extra_keys)
+          read++;
+        }
+        VllmEvent.Spec spec = VllmEvent.Spec.NONE;
+        if (n > 10) {
+          spec = readPositionalSpec(r, n - 10);
+          read = Math.min(n, 14);
+        }
+        event = new VllmEvent.BlockStored(hashes, parent, tokens.ids, blockSize, lora, medium, salt, tokens.bigram,
+            extra.mmHashes, spec);
         break;
       }
       case EventScan.T_BLOCK_REMOVED: {
@@ -195,7 +211,12 @@ public final class VllmBatchCodec {
           medium = r.readNullableString("medium");
           read++;
         }
-        event = new VllmEvent.BlockRemoved(hashes, medium);
+        VllmEvent.Spec spec = VllmEvent.Spec.NONE;
+        if (n > 3) {
+          spec = readPositionalSpec(r, n - 3);
+          read = Math.min(n, 7);
+        }
+        event = new VllmEvent.BlockRemoved(hashes, medium, spec);
         break;
       }
       case EventScan.T_ALL_BLOCKS_CLEARED:
@@ -265,35 +286,138 @@ public final class VllmBatchCodec {
     return out;
   }
 
+  /** What {@code extra_keys} carries: the cache salt of the first block and the multimodal hashes per block. */
+  record ExtraKeys(String salt, long[][] mmHashes) {
+    static final ExtraKeys NONE = new ExtraKeys(null, null);
+  }
+
   /**
-   * Reads a whole {@code extra_keys} value (nil or one entry per block) and returns the cache salt carried as a
-   * {@code dynamo-cache-salt:<salt>} string in the first block's entry, or null.
+   * Reads a whole {@code extra_keys} value (nil or one entry per block; reference notes §2.3): a
+   * {@code dynamo-cache-salt:<salt>} string in the first block's entry is the cache salt; bare 64-hex strings are
+   * multimodal hashes (first 16 hex digits); {@code (identifier, offset)} tuples are hashed with
+   * {@link #hashMmIdentifier}; a value equal to {@code loraName} is skipped; bytes, numbers and bools are ignored.
    */
-  private static String saltFromExtraKeys(MsgpackReader r) throws DecodeException {
+  static ExtraKeys readExtraKeys(MsgpackReader r, String loraName) throws DecodeException {
     if (r.tryNil()) {
-      return null;
+      return ExtraKeys.NONE;
     }
     if (r.peekKind() != MsgpackReader.Kind.ARRAY) {
       r.skip();
-      return null;
+      return ExtraKeys.NONE;
     }
     int blocks = r.readArrayHeader("extra_keys");
     String salt = null;
+    long[][] mm = null;
+    long[] acc = new long[4];
     for (int b = 0; b < blocks; b++) {
-      if (b == 0 && r.peekKind() == MsgpackReader.Kind.ARRAY) {
-        int keys = r.readArrayHeader("extra_keys[0]");
-        for (int k = 0; k < keys; k++) {
-          if (salt == null && r.peekStringStartsWith(SALT_PREFIX)) {
+      if (r.peekKind() != MsgpackReader.Kind.ARRAY) {
+        r.skip();
+        continue;
+      }
+      int keys = r.readArrayHeader("extra_keys entry");
+      int count = 0;
+      for (int k = 0; k < keys; k++) {
+        MsgpackReader.Kind kind = r.peekKind();
+        long hash;
+        if (kind == MsgpackReader.Kind.STR) {
+          if (b == 0 && salt == null && r.peekStringStartsWith(SALT_PREFIX)) {
             salt = r.readString("extra key").substring(SALT_PREFIX.length);
-          } else {
+            continue;
+          }
+          String s = r.readString("extra key");
+          if (s.equals(loraName) || !isHex64(s)) {
+            continue;
+          }
+          hash = Long.parseUnsignedLong(s, 0, 16, 16);
+        } else if (kind == MsgpackReader.Kind.ARRAY) {
+          int m = r.readArrayHeader("extra key tuple");
+          String id = m > 0 && r.peekKind() == MsgpackReader.Kind.STR ? r.readString("mm identifier") : null;
+          for (int i = id == null ? 0 : 1; i < m; i++) {
             r.skip();
           }
+          if (id == null || id.isEmpty() || id.equals(loraName)) {
+            continue;
+          }
+          hash = hashMmIdentifier(id);
+        } else {
+          r.skip();
+          continue;
         }
-      } else {
-        r.skip();
+        if (count == acc.length) {
+          acc = java.util.Arrays.copyOf(acc, count * 2);
+        }
+        acc[count++] = hash;
+      }
+      if (count > 0) {
+        if (mm == null) {
+          mm = new long[blocks][];
+        }
+        mm[b] = java.util.Arrays.copyOf(acc, count);
       }
     }
-    return salt == null || salt.isEmpty() ? null : salt;
+    return new ExtraKeys(salt == null || salt.isEmpty() ? null : salt, mm);
+  }
+
+  /**
+   * Dynamo's {@code hash_mm_identifier}: a 64-character hex digest → its first 16 hex digits as u64; any other
+   * non-empty string → XXH3-64 of its UTF-8 bytes with seed 0.
+   */
+  public static long hashMmIdentifier(String id) {
+    if (isHex64(id)) {
+      return Long.parseUnsignedLong(id, 0, 16, 16);
+    }
+    return io.kvroute.common.hash.BlockHasher.hashBytes(id.getBytes(StandardCharsets.UTF_8), 0L);
+  }
+
+  static boolean isHex64(String s) {
+    if (s.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Map form: {@code group_idx}, {@code kv_cache_spec_kind}, {@code kv_cache_spec_sliding_window}, {@code locality}. */
+  private static VllmEvent.Spec readSpec(MsgpackReader r, EventScan scan) throws DecodeException {
+    Integer group = scan.seek(r, EventScan.GROUP_IDX) ? optInt(r) : null;
+    String kind = scan.seek(r, EventScan.SPEC_KIND) ? optString(r) : null;
+    Integer window = scan.seek(r, EventScan.SLIDING_WINDOW) ? optInt(r) : null;
+    String locality = scan.seek(r, EventScan.LOCALITY) ? optString(r) : null;
+    return group == null && kind == null && window == null && locality == null ? VllmEvent.Spec.NONE
+        : new VllmEvent.Spec(group, kind, window, locality);
+  }
+
+  /**
+   * Positional tail {@code [group_idx, kv_cache_spec_kind, kv_cache_spec_sliding_window, locality]}, of which
+   * {@code available} elements are present (at most 4 are read); a slot of an unexpected type counts as absent.
+   */
+  private static VllmEvent.Spec readPositionalSpec(MsgpackReader r, int available) throws DecodeException {
+    Integer group = optInt(r);
+    String kind = available > 1 ? optString(r) : null;
+    Integer window = available > 2 ? optInt(r) : null;
+    String locality = available > 3 ? optString(r) : null;
+    return group == null && kind == null && window == null && locality == null ? VllmEvent.Spec.NONE
+        : new VllmEvent.Spec(group, kind, window, locality);
+  }
+
+  private static Integer optInt(MsgpackReader r) throws DecodeException {
+    if (r.peekKind() != MsgpackReader.Kind.INT) {
+      r.skip();
+      return null;
+    }
+    return (int) r.readLongInRange("int field", 0, Integer.MAX_VALUE);
+  }
+
+  private static String optString(MsgpackReader r) throws DecodeException {
+    if (r.peekKind() != MsgpackReader.Kind.STR) {
+      r.skip();
+      return null;
+    }
+    return r.readString("string field");
   }
 
   private static byte[] encode(VllmBatch batch, boolean positional) {
@@ -322,7 +446,8 @@ public final class VllmBatchCodec {
 
   private static void writeMap(MessageBufferPacker p, VllmEvent e, byte[] scratch) throws IOException {
     if (e instanceof VllmEvent.BlockStored s) {
-      int fields = 5 + (s.loraName() != null ? 1 : 0) + (s.medium() != null ? 1 : 0) + (s.cacheSalt() != null ? 1 : 0);
+      int fields = 5 + (s.loraName() != null ? 1 : 0) + (s.medium() != null ? 1 : 0) + (s.cacheSalt() != null ? 1 : 0)
+          + (s.mmHashes() != null ? 1 : 0) + specFields(s.spec());
       p.packMapHeader(fields);
       p.packString("type").packString("BlockStored");
       p.packString("block_hashes");
@@ -341,14 +466,20 @@ public final class VllmBatchCodec {
       if (s.cacheSalt() != null) {
         p.packString("cache_salt").packString(s.cacheSalt());
       }
+      if (s.mmHashes() != null) {
+        p.packString("extra_keys");
+        writeExtraKeys(p, s.mmHashes());
+      }
+      writeSpecMap(p, s.spec());
     } else if (e instanceof VllmEvent.BlockRemoved rm) {
-      p.packMapHeader(rm.medium() != null ? 3 : 2);
+      p.packMapHeader((rm.medium() != null ? 3 : 2) + specFields(rm.spec()));
       p.packString("type").packString("BlockRemoved");
       p.packString("block_hashes");
       writeHashes(p, rm.blockHashes(), scratch);
       if (rm.medium() != null) {
         p.packString("medium").packString(rm.medium());
       }
+      writeSpecMap(p, rm.spec());
     } else {
       p.packMapHeader(1);
       p.packString("type").packString("AllBlocksCleared");
@@ -358,7 +489,8 @@ public final class VllmBatchCodec {
   private static void writePositional(MessageBufferPacker p, VllmEvent e, byte[] scratch) throws IOException {
     if (e instanceof VllmEvent.BlockStored s) {
       // A salt travels as a position-7 map (the SGLang "dynamo" form), which then also carries the LoRA name.
-      p.packArrayHeader(9);
+      boolean tail = !s.spec().isEmpty();
+      p.packArrayHeader(tail ? 14 : 9);
       p.packString("BlockStored");
       writeHashes(p, s.blockHashes(), scratch);
       writeNullableU64(p, s.parentBlockHash(), scratch);
@@ -375,15 +507,78 @@ public final class VllmBatchCodec {
       } else {
         MsgpackWriting.packNullableString(p, s.loraName());
       }
-      p.packNil(); // extra_keys
+      if (s.mmHashes() != null) {
+        writeExtraKeys(p, s.mmHashes());
+      } else {
+        p.packNil(); // extra_keys
+      }
+      if (tail) {
+        p.packNil(); // block_mm_infos
+        writeSpecTail(p, s.spec());
+      }
     } else if (e instanceof VllmEvent.BlockRemoved rm) {
-      p.packArrayHeader(3);
+      boolean tail = !rm.spec().isEmpty();
+      p.packArrayHeader(tail ? 7 : 3);
       p.packString("BlockRemoved");
       writeHashes(p, rm.blockHashes(), scratch);
       MsgpackWriting.packNullableString(p, rm.medium());
+      if (tail) {
+        writeSpecTail(p, rm.spec());
+      }
     } else {
       p.packArrayHeader(1);
       p.packString("AllBlocksCleared");
+    }
+  }
+
+  private static int specFields(VllmEvent.Spec spec) {
+    return (spec.groupIdx() != null ? 1 : 0) + (spec.kind() != null ? 1 : 0) + (spec.slidingWindow() != null ? 1 : 0)
+        + (spec.locality() != null ? 1 : 0);
+  }
+
+  private static void writeSpecMap(MessageBufferPacker p, VllmEvent.Spec spec) throws IOException {
+    if (spec.groupIdx() != null) {
+      p.packString("group_idx").packInt(spec.groupIdx());
+    }
+    if (spec.kind() != null) {
+      p.packString("kv_cache_spec_kind").packString(spec.kind());
+    }
+    if (spec.slidingWindow() != null) {
+      p.packString("kv_cache_spec_sliding_window").packInt(spec.slidingWindow());
+    }
+    if (spec.locality() != null) {
+      p.packString("locality").packString(spec.locality());
+    }
+  }
+
+  private static void writeSpecTail(MessageBufferPacker p, VllmEvent.Spec spec) throws IOException {
+    if (spec.groupIdx() == null) {
+      p.packNil();
+    } else {
+      p.packInt(spec.groupIdx());
+    }
+    MsgpackWriting.packNullableString(p, spec.kind());
+    if (spec.slidingWindow() == null) {
+      p.packNil();
+    } else {
+      p.packInt(spec.slidingWindow());
+    }
+    MsgpackWriting.packNullableString(p, spec.locality());
+  }
+
+  /** Multimodal hashes as bare 64-hex strings (16 significant digits, zero-padded), which decode back exactly. */
+  private static void writeExtraKeys(MessageBufferPacker p, long[][] mm) throws IOException {
+    p.packArrayHeader(mm.length);
+    for (long[] block : mm) {
+      if (block == null) {
+        p.packNil();
+        continue;
+      }
+      p.packArrayHeader(block.length);
+      for (long h : block) {
+        String hex = Long.toHexString(h);
+        p.packString("0".repeat(16 - hex.length()) + hex + "0".repeat(48));
+      }
     }
   }
 

@@ -96,8 +96,9 @@ class VllmBatchCodecTest {
     VllmBatch b = VllmBatchCodec.decode(p.toByteArray());
     assertThat(b.events()).containsExactly(
         new VllmEvent.BlockStored(new long[] {1}, null, new int[] {5, 6}, 2, null, null, null),
-        new VllmEvent.BlockStored(new long[] {2}, 1L, new int[] {7, 8}, 2, "lora-x", "GPU", null),
-        new VllmEvent.BlockRemoved(new long[] {1}, null),
+        new VllmEvent.BlockStored(new long[] {2}, 1L, new int[] {7, 8}, 2, "lora-x", "GPU", null, false, null,
+            new VllmEvent.Spec(0, "full_attention", null, "LOCAL")),
+        new VllmEvent.BlockRemoved(new long[] {1}, null, new VllmEvent.Spec(0, null, null, null)),
         new VllmEvent.AllBlocksCleared());
     assertThat(b.dpRank()).isEqualTo(1);
   }
