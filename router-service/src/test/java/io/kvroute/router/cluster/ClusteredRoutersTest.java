@@ -165,9 +165,20 @@ class ClusteredRoutersTest {
   @Test
   @Order(5)
   void shouldLetALateReplicaLearnTheWorkersAndExposeClusterMetrics() throws Exception {
+    // A worker with an agent whose snapshot cannot be loaded: no replica can bootstrap it.
+    int dead = freePort();
+    String body = new JsonObject().put("worker_id", "w-dead").put("block_size", 4)
+        .put("url", "http://127.0.0.1:" + dead).put("events_endpoint", "tcp://127.0.0.1:" + dead).encode();
+    assertThat(post(port(0), "/v1/workers", body).statusCode()).isEqualTo(201);
     start("c");
     assertThat(worker(2, "w-a")).isNotNull();
     assertThat(worker(2, "w-b")).isNotNull();
+    assertThat(worker(2, "w-dead").getBoolean("bootstrapped")).isFalse();
+    assertThat(get(port(2), "/ready").statusCode()).as("not ready before every known worker is bootstrapped")
+        .isEqualTo(503);
+    assertThat(delete(port(1), "/v1/workers/w-dead").statusCode()).isEqualTo(200);
+    await("late replica ready once the unbootstrappable worker is gone", WAIT,
+        () -> get(port(2), "/ready").statusCode() == 200);
     await("three members", WAIT, () -> routers.get(0).cluster().members() == 3);
     String metrics = get(port(0), "/metrics").body();
     assertThat(metrics).contains("kvroute_router_cluster_members 3.0");
