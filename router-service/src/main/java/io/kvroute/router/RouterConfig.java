@@ -18,7 +18,15 @@ import java.util.Map;
 public record RouterConfig(String host, int routerPort, int blockSize, String policy, Duration workerTtl,
     Duration downGrace, List<WorkerSpec> staticWorkers, int httpInstances, long maxBodyBytes,
     Duration requestExpiry, Duration recoveryTimeout, double overlapCredit, double prefillLoadScale,
-    double requestWeight, double temperature, Cluster cluster) {
+    double requestWeight, double temperature, Cluster cluster, LiveOnly liveOnly) {
+
+  /**
+   * Workers whose agent does not answer: after {@code afterFailures} failed bootstrap snapshots the worker is served
+   * from live events ({@code live_only}, counts as ready) and the snapshot is retried every {@code retry} or more.
+   */
+  public record LiveOnly(int afterFailures, Duration retry) {
+    public static final LiveOnly DEFAULT = new LiveOnly(3, Duration.ofSeconds(10));
+  }
 
   /**
    * Replica options (io.kvroute.router.cluster): {@code members} host[:port] entries (comma lists split),
@@ -48,6 +56,8 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         .option("max-body-bytes", "4194304", "largest accepted request body")
         .option("request-expiry", "300s", "bookings never released are freed after this long")
         .option("recovery-timeout", "10s", "timeout of replay and snapshot requests to agents")
+        .option("live-only-after", "3", "failed bootstrap snapshots after which a worker is served live-only (ready)")
+        .option("live-only-retry", "10s", "snapshot retry period of a live-only worker")
         .option("overlap-credit", "1.0", "kv policy: prefill blocks credited per cached block")
         .option("prefill-load-scale", "1.0", "kv policy: weight of the prefill term")
         .option("request-weight", "0.0", "kv policy: weight of the active request count")
@@ -103,7 +113,8 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         p.decimal("temperature"),
         new Cluster(p.bool("cluster"), List.copyOf(members), p.string("cluster-name"), p.integer("cluster-port"),
             replicaId == null || replicaId.isBlank() ? null : replicaId,
-            clusterHost == null || clusterHost.isBlank() ? null : clusterHost));
+            clusterHost == null || clusterHost.isBlank() ? null : clusterHost),
+        new LiveOnly(positive(p, "live-only-after"), duration(p, "live-only-retry")));
   }
 
   /** {@code id=w0,events=tcp://h:5557,metrics=tcp://h:5657,url=http://h:8100[,dp_size=2][,block_size=32]}. */

@@ -85,7 +85,8 @@ public final class RouterVerticle extends VerticleBase {
     core = RouterCore.create(coreConfig, clock);
     registry = registryFactory.create(vertx, config, clock);
     recovery = new AgentRecoveryClient(vertx, config.recoveryTimeout().toMillis());
-    kvIngest = new KvEventIngest(config.blockSize(), core, registry, recovery, metrics, clock::millis).start();
+    kvIngest = new KvEventIngest(config.blockSize(), core, registry, recovery, metrics, clock::millis,
+        config.liveOnly().afterFailures(), config.liveOnly().retry().toMillis()).start();
     metricsIngest = new MetricsIngest(core, registry, metrics).start();
     registry.addListener(kvIngest);
     registry.addListener(metricsIngest);

@@ -48,7 +48,8 @@ class RouterServiceTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     RouterConfig config = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0",
-        "--host", "127.0.0.1", "--http-instances", "2", "--block-size", Integer.toString(B)}, Map.of()));
+        "--host", "127.0.0.1", "--http-instances", "2", "--block-size", Integer.toString(B), "--live-only-retry", "2s"},
+        Map.of()));
     router = new RouterVerticle(config);
     vertx.deployVerticle(router).await();
     port = router.actualPort();
@@ -333,7 +334,9 @@ class RouterServiceTest {
     });
     assertThat(routerBlocks("worker-a")).doesNotContainKey(engine[0]);
     assertThat(router.registry().get("worker-a").orElseThrow().bootstrapped()).isFalse();
-    assertThat(get(port, "/ready").statusCode()).isEqualTo(503);
+    // Not ready while bootstrapping; after the first failed attempts the worker is served live-only, and ready.
+    await("live-only after failed snapshots", WAIT, () -> get(port, "/ready").statusCode() == 200);
+    assertThat(router.registry().get("worker-a").orElseThrow().indexState()).isEqualTo("live_only");
     a.failSnapshots(false);
     a.publish(KvEvent.Stored.under(engine[0], new long[] {engine[1], engine[2], engine[3]},
         new long[] {local[1], local[2], local[3]}));

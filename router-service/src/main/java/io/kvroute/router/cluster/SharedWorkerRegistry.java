@@ -167,6 +167,11 @@ final class SharedWorkerRegistry implements WorkerRegistry {
   }
 
   @Override
+  public void setLiveOnly(String workerId, boolean liveOnly) {
+    local.setLiveOnly(workerId, liveOnly);
+  }
+
+  @Override
   public String url(String workerId) {
     return local.url(workerId);
   }

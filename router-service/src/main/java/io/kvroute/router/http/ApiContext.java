@@ -22,10 +22,13 @@ public record ApiContext(RoutingService routing, WorkerRegistry registry, Router
         BlockHasher.create(blockSize));
   }
 
-  /** Whether the index is complete: every live, well-configured worker has been bootstrapped. */
+  /**
+   * Whether the index is usable: every live, well-configured worker has been bootstrapped or is served live-only
+   * (no agent, or an agent that never answered the first snapshot attempts).
+   */
   public boolean ready() {
     for (var v : registry.all()) {
-      if (v.state() == io.kvroute.router.registry.WorkerState.UP && !v.bootstrapped()) {
+      if (v.state() == io.kvroute.router.registry.WorkerState.UP && !v.indexReady()) {
         return false;
       }
     }

@@ -32,6 +32,8 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
   private final RecoveryClient recovery;
   private final IngestListener listener;
   private final LongSupplier clockMillis;
+  private final int liveOnlyAfter;
+  private final long liveOnlyRetryMs;
   private final SubscriberLoop loop;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
 
@@ -51,10 +53,15 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
             }
 
             @Override
+            public void onLiveOnly(String workerId, boolean liveOnly) {
+              registry.setLiveOnly(workerId, liveOnly);
+            }
+
+            @Override
             public void onBlockSizeMismatch(String workerId, String detail) {
               registry.markMisconfigured(workerId, detail);
             }
-          }, blockSize);
+          }, blockSize, liveOnlyAfter, liveOnlyRetryMs);
     }
 
     void onMessage(List<byte[]> frames) {
@@ -108,6 +115,18 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
 
   public KvEventIngest(int blockSize, RouterCore core, WorkerRegistry registry, RecoveryClient recovery,
       IngestListener listener, LongSupplier clockMillis) {
+    this(blockSize, core, registry, recovery, listener, clockMillis, WorkerStream.LIVE_ONLY_AFTER_FAILURES,
+        WorkerStream.LIVE_ONLY_RETRY_MS);
+  }
+
+  /**
+   * @param liveOnlyAfter failed bootstrap snapshots after which a worker is served live-only
+   * @param liveOnlyRetryMs snapshot retry period floor of a live-only worker
+   */
+  public KvEventIngest(int blockSize, RouterCore core, WorkerRegistry registry, RecoveryClient recovery,
+      IngestListener listener, LongSupplier clockMillis, int liveOnlyAfter, long liveOnlyRetryMs) {
+    this.liveOnlyAfter = liveOnlyAfter;
+    this.liveOnlyRetryMs = liveOnlyRetryMs;
     this.blockSize = blockSize;
     this.core = core;
     this.registry = registry;

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>New worker with an agent: buffer live batches, load the snapshot (reset + stored events), then apply the
  *       buffered batches newer than the snapshot seq. Agent unreachable: apply live batches as they come and retry
- *       the snapshot with backoff.</li>
+ *       the snapshot with backoff; after {@link #LIVE_ONLY_AFTER_FAILURES} failed attempts the worker is
+ *       {@code live_only} (counts as ready, served from live events) and the snapshot is retried at a low rate
+ *       (every {@link #LIVE_ONLY_RETRY_MS} ms or more) until one succeeds. A worker with no agent URL is live-only
+ *       from the start.</li>
  *   <li>Gap ({@code seq > applied + 1}): buffer, fetch the missing batches from the agent's replay ring; 410 or an
  *       incomplete replay: reset and snapshot. Without an agent the gap is counted and the stream goes on.</li>
  *   <li>Seq going backwards on the live socket (agent or engine restart): reset and snapshot (without an agent:
@@ -35,6 +38,10 @@ final class WorkerStream {
    * this long, the agent's ring is asked for anything after the watermark (a cheap, usually empty answer).
    */
   static final long TAIL_PROBE_MS = 2_000;
+  /** Failed bootstrap snapshots after which a worker is served live-only (and counts as ready). */
+  static final int LIVE_ONLY_AFTER_FAILURES = 3;
+  /** Snapshot retry period floor once live-only. */
+  static final long LIVE_ONLY_RETRY_MS = 10_000;
 
   private enum Pending { NONE, SNAPSHOT, REPLAY }
 
@@ -47,6 +54,8 @@ final class WorkerStream {
   private final LongSupplier clockMillis;
   private final BootstrapListener bootstrapListener;
   private final int blockSize;
+  private final int liveOnlyAfter;
+  private final long liveOnlyRetryMs;
 
   /** Last seq whose batch is in the index (contiguous watermark); -1 = none. */
   private long applied = -1;
@@ -55,6 +64,9 @@ final class WorkerStream {
   private boolean bootstrapped;
   /** Agent unreachable at bootstrap: live batches are applied as they come while the snapshot is retried. */
   private boolean liveFallback;
+  /** Served from live events alone: no agent, or the agent failed {@link #LIVE_ONLY_AFTER_FAILURES} snapshots. */
+  private boolean liveOnly;
+  private int snapshotFailures;
   private Pending pending = Pending.NONE;
   private int epoch;
   private long retryAt = Long.MAX_VALUE;
@@ -70,12 +82,25 @@ final class WorkerStream {
   interface BootstrapListener {
     void onBootstrapped(String workerId, boolean bootstrapped);
 
+    /** The worker is now (or no longer) served from its live stream alone. */
+    default void onLiveOnly(String workerId, boolean liveOnly) {
+    }
+
     /** The agent reports another block size than the router's: the worker must be flagged misconfigured. */
     void onBlockSizeMismatch(String workerId, String detail);
   }
 
   WorkerStream(String workerId, String agentUrl, RouterCore core, RecoveryClient recovery, IngestListener listener,
       Executor loop, LongSupplier clockMillis, BootstrapListener bootstrapListener, int blockSize) {
+    this(workerId, agentUrl, core, recovery, listener, loop, clockMillis, bootstrapListener, blockSize,
+        LIVE_ONLY_AFTER_FAILURES, LIVE_ONLY_RETRY_MS);
+  }
+
+  WorkerStream(String workerId, String agentUrl, RouterCore core, RecoveryClient recovery, IngestListener listener,
+      Executor loop, LongSupplier clockMillis, BootstrapListener bootstrapListener, int blockSize,
+      int liveOnlyAfter, long liveOnlyRetryMs) {
+    this.liveOnlyAfter = liveOnlyAfter;
+    this.liveOnlyRetryMs = liveOnlyRetryMs;
     this.blockSize = blockSize;
     this.workerId = workerId;
     this.agentUrl = agentUrl == null || agentUrl.isBlank() ? null : agentUrl;
@@ -91,6 +116,7 @@ final class WorkerStream {
   void start() {
     if (agentUrl == null) {
       setBootstrapped(true);
+      setLiveOnly(true);
     } else {
       requestSnapshot("new_worker");
     }
@@ -113,7 +139,9 @@ final class WorkerStream {
     liveFallback = false;
     retryAt = Long.MAX_VALUE;
     suspended = true;
+    snapshotFailures = 0;
     setBootstrapped(false);
+    setLiveOnly(false);
     core.submitResetAll(workerId);
   }
 
@@ -129,6 +157,10 @@ final class WorkerStream {
 
   boolean bootstrapped() {
     return bootstrapped;
+  }
+
+  boolean liveOnly() {
+    return liveOnly;
   }
 
   /** A decoded live batch. */
@@ -303,13 +335,27 @@ final class WorkerStream {
         snapshot.batches().size(), events, buffer.size());
     liveFallback = false;
     backoffMs = MIN_BACKOFF_MS;
+    snapshotFailures = 0;
+    if (liveOnly) {
+      LOG.info("kv worker bootstrapped after live-only worker={} seq={}", workerId, snapshot.seq());
+    }
+    setLiveOnly(false);
     setBootstrapped(true);
     drainBuffer(true);
   }
 
   private void snapshotFailed(Throwable cause) {
     listener.snapshot(workerId, "failed");
+    snapshotFailures++;
     long delay = nextBackoff();
+    if (snapshotFailures >= liveOnlyAfter) {
+      delay = Math.max(delay, liveOnlyRetryMs);
+      if (!liveOnly) {
+        LOG.warn("kv worker live-only worker={} url={} failed_snapshots={} retry_every_ms={}", workerId, agentUrl,
+            snapshotFailures, delay);
+        setLiveOnly(true);
+      }
+    }
     LOG.warn("kv snapshot failed worker={} url={} error=\"{}\" retry_in_ms={} live_fallback=true", workerId,
         agentUrl, cause.getMessage(), delay);
     // Start (or go on) from the live stream so routing sees this worker's cache meanwhile.
@@ -425,6 +471,14 @@ final class WorkerStream {
     long d = backoffMs;
     backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     return d;
+  }
+
+  private void setLiveOnly(boolean value) {
+    if (liveOnly == value) {
+      return;
+    }
+    liveOnly = value;
+    bootstrapListener.onLiveOnly(workerId, value);
   }
 
   private void setBootstrapped(boolean value) {

@@ -49,6 +49,7 @@ public final class RouterMetrics implements IngestListener {
   private final MultiGauge prefillTokens;
   private final MultiGauge decodeBlocks;
   private final MultiGauge workerState;
+  private final MultiGauge indexState;
   private final MultiGauge coreDropped;
   private RouterCore core;
   private WorkerRegistry workers;
@@ -89,6 +90,9 @@ public final class RouterMetrics implements IngestListener {
         .description("Predicted unique active KV blocks").register(registry);
     workerState = MultiGauge.builder("kvroute.router.worker.state")
         .description("1 for the worker's current state (up, down, misconfigured, draining), else 0")
+        .register(registry);
+    indexState = MultiGauge.builder("kvroute.router.worker.index.state")
+        .description("1 for the worker's index state (bootstrapping, bootstrapped, live_only), else 0")
         .register(registry);
     coreDropped = MultiGauge.builder("kvroute.router.index.events.dropped")
         .description("Events the index refused, by reason (unknown parent, unknown block, ...)").register(registry);
@@ -156,6 +160,14 @@ public final class RouterMetrics implements IngestListener {
       }
     }
     workerState.register(states, true);
+    List<MultiGauge.Row<?>> index = new ArrayList<>();
+    for (WorkerView v : workers.all()) {
+      String current = v.indexState();
+      for (String s : new String[] {"bootstrapping", "bootstrapped", "live_only"}) {
+        index.add(MultiGauge.Row.of(Tags.of("worker", v.id(), "state", s), s.equals(current) ? 1 : 0));
+      }
+    }
+    indexState.register(index, true);
   }
 
   private static Tags targetTags(Target t) {

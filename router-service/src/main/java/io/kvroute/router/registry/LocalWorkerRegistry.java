@@ -41,6 +41,7 @@ final class LocalWorkerRegistry implements WorkerRegistry {
     boolean expired;
     boolean draining;
     boolean bootstrapped;
+    boolean liveOnly;
     String misconfigured;
 
     Entry(WorkerSpec spec, String source, long now) {
@@ -50,6 +51,7 @@ final class LocalWorkerRegistry implements WorkerRegistry {
       this.lastSeen = now;
       // Without an agent there is no snapshot to wait for: the live stream is all the state there is.
       this.bootstrapped = spec.url() == null;
+      this.liveOnly = spec.url() == null;
     }
 
     WorkerState state() {
@@ -60,7 +62,7 @@ final class LocalWorkerRegistry implements WorkerRegistry {
     }
 
     WorkerView view() {
-      return new WorkerView(spec, source, state(), draining, bootstrapped, registeredAt, lastSeen, misconfigured);
+      return new WorkerView(spec, source, state(), draining, bootstrapped, liveOnly, registeredAt, lastSeen, misconfigured);
     }
   }
 
@@ -94,6 +96,11 @@ final class LocalWorkerRegistry implements WorkerRegistry {
         revived = false;
       } else {
         endpointsChanged = !e.spec.sameEndpoints(spec);
+        if (endpointsChanged) {
+          // A new stream starts over: complete at once only without an agent.
+          e.bootstrapped = spec.url() == null;
+          e.liveOnly = spec.url() == null;
+        }
         previous = e.spec;
         e.spec = spec;
         e.lastSeen = now;
@@ -227,6 +234,14 @@ final class LocalWorkerRegistry implements WorkerRegistry {
   }
 
   @Override
+  public synchronized void setLiveOnly(String workerId, boolean liveOnly) {
+    Entry e = entries.get(workerId);
+    if (e != null) {
+      e.liveOnly = liveOnly;
+    }
+  }
+
+  @Override
   public String url(String workerId) {
     return urls.get(workerId);
   }
@@ -263,6 +278,7 @@ final class LocalWorkerRegistry implements WorkerRegistry {
         if (e.down && !e.expired && silent > ttlMillis + graceMillis) {
           e.expired = true;
           e.bootstrapped = false;
+          e.liveOnly = false;
           expired.add(e.spec.id());
           changed++;
         }

@@ -63,6 +63,9 @@ public interface WorkerRegistry {
   /** Records whether the worker's index state is complete (snapshot loaded). */
   void setBootstrapped(String workerId, boolean bootstrapped);
 
+  /** The ingest thread reports that the worker is (or stops being) served from its live stream alone. */
+  void setLiveOnly(String workerId, boolean liveOnly);
+
   /** The agent URL of a known worker (null if unknown or none); lock-free, for the routing hot path. */
   String url(String workerId);
 

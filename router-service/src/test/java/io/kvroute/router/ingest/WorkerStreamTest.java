@@ -77,9 +77,16 @@ class WorkerStreamTest {
     }
   };
 
+  private final List<String> liveOnlyChanges = new java.util.ArrayList<>();
+
   private final WorkerStream.BootstrapListener bootstrap = new WorkerStream.BootstrapListener() {
     @Override
     public void onBootstrapped(String workerId, boolean bootstrapped) {
+    }
+
+    @Override
+    public void onLiveOnly(String workerId, boolean liveOnly) {
+      liveOnlyChanges.add("live_only " + liveOnly);
     }
 
     @Override
@@ -216,6 +223,48 @@ class WorkerStreamTest {
     s.onTick();
     assertThat(s.bootstrapped()).isTrue();
     assertThat(blocks()).containsExactlyInAnyOrder(1L, 7L, 8L);
+  }
+
+  @Test
+  void shouldServeLiveOnlyAfterFailedSnapshotsAndBootstrapWhenOneFinallySucceeds() throws Exception {
+    WorkerStream s = stream("http://agent");
+    for (int i = 0; i < WorkerStream.LIVE_ONLY_AFTER_FAILURES; i++) {
+      answers.add(new IllegalStateException("connection refused"));
+    }
+    s.start();
+    s.onLive(0, root(1));
+    for (int i = 1; i < WorkerStream.LIVE_ONLY_AFTER_FAILURES; i++) {
+      assertThat(s.liveOnly()).isFalse();
+      now += WorkerStream.MAX_BACKOFF_MS;
+      s.onTick();
+    }
+    assertThat(s.liveOnly()).isTrue();
+    assertThat(s.bootstrapped()).isFalse();
+    assertThat(liveOnlyChanges).containsExactly("live_only true");
+    assertThat(requests).hasSize(WorkerStream.LIVE_ONLY_AFTER_FAILURES);
+    s.onLive(1, root(2));
+    assertThat(blocks()).containsExactlyInAnyOrder(1L, 2L);
+    // Low-rate retries from now on: nothing before LIVE_ONLY_RETRY_MS.
+    now += WorkerStream.LIVE_ONLY_RETRY_MS - 1;
+    s.onTick();
+    assertThat(requests).hasSize(WorkerStream.LIVE_ONLY_AFTER_FAILURES);
+    now += 1;
+    answers.add(new RecoveryClient.Snapshot(1, 32, List.of(root(1), root(2), root(3))));
+    s.onTick();
+    assertThat(requests).hasSize(WorkerStream.LIVE_ONLY_AFTER_FAILURES + 1);
+    assertThat(s.bootstrapped()).isTrue();
+    assertThat(s.liveOnly()).isFalse();
+    assertThat(liveOnlyChanges).containsExactly("live_only true", "live_only false");
+    assertThat(blocks()).containsExactlyInAnyOrder(1L, 2L, 3L);
+  }
+
+  @Test
+  void shouldBeLiveOnlyFromTheStartWithoutAnAgent() {
+    WorkerStream s = stream(null);
+    s.start();
+    assertThat(s.liveOnly()).isTrue();
+    assertThat(s.bootstrapped()).isTrue();
+    assertThat(requests).isEmpty();
   }
 
   @Test
