@@ -57,7 +57,7 @@ public final class RouterClient {
   /** Routes one attempt; {@code body} is the /v1/route request JSON for {@code requestId}. */
   public Future<RouteResult> route(String requestId, Buffer body) {
     long start = System.nanoTime();
-    return callAny(HttpMethod.POST, "/v1/route", body)
+    return callAny(HttpMethod.POST, "/v1/route", body, requestId)
         .andThen(ar -> metrics.routerLatency(System.nanoTime() - start, ar.succeeded()))
         .map(reply -> {
           if (reply.status() == 503) {
@@ -172,6 +172,14 @@ public final class RouterClient {
   }
 
   private Future<Reply> callAny(HttpMethod method, String path, Buffer body) {
+    return callAny(method, path, body, null);
+  }
+
+  /**
+   * {@code bookingId}: for {@code /v1/route}, the request id a router may have booked before its answer was lost
+   * (timeout, reset); such a router is told to release it, so a booking never outlives a failed call.
+   */
+  private Future<Reply> callAny(HttpMethod method, String path, Buffer body, String bookingId) {
     int n = urls.size();
     int start = Math.floorMod(next.getAndIncrement(), n);
     long now = nanoClock.getAsLong();
@@ -190,7 +198,7 @@ public final class RouterClient {
         order[k++] = idx;
       }
     }
-    return attempt(order, 0, method, path, body, null);
+    return attempt(order, 0, method, path, body, bookingId, null);
   }
 
   private Future<Reply> callPreferring(String preferred, HttpMethod method, String path, Buffer body) {
@@ -203,10 +211,11 @@ public final class RouterClient {
     for (int i = 0; i < n; i++) {
       order[i] = (idx + i) % n;
     }
-    return attempt(order, 0, method, path, body, null);
+    return attempt(order, 0, method, path, body, null, null);
   }
 
-  private Future<Reply> attempt(int[] order, int i, HttpMethod method, String path, Buffer body, Throwable last) {
+  private Future<Reply> attempt(int[] order, int i, HttpMethod method, String path, Buffer body, String bookingId,
+      Throwable last) {
     if (i >= order.length) {
       return Future.failedFuture(new RouterUnavailableException("no router reachable: "
           + (last == null ? "none configured" : last.getMessage())));
@@ -227,7 +236,7 @@ public final class RouterClient {
           }
           metrics.routerError(base);
           LOG.warn("event=router_error router={} path={} status={} action=next_router", base, path, reply.status());
-          return attempt(order, i + 1, method, path, body, null)
+          return attempt(order, i + 1, method, path, body, bookingId, null)
               .map(next -> next.status() < 500 ? next : reply)
               .otherwise(reply);
         })
@@ -235,8 +244,19 @@ public final class RouterClient {
           markDown(idx);
           metrics.routerError(base);
           LOG.warn("event=router_unreachable router={} path={} error={}", base, path, err.getMessage());
-          return attempt(order, i + 1, method, path, body, err);
+          if (bookingId != null) {
+            releaseAbandoned(base, bookingId);
+          }
+          return attempt(order, i + 1, method, path, body, bookingId, err);
         });
+  }
+
+  private void releaseAbandoned(String base, String bookingId) {
+    call(base, HttpMethod.DELETE, "/v1/requests/" + bookingId, null)
+        .onSuccess(r -> LOG.info("event=abandoned_booking_released router={} request_id={} status={}", base,
+            bookingId, r.status()))
+        .onFailure(e -> LOG.warn("event=abandoned_booking_release_failed router={} request_id={} error={}", base,
+            bookingId, e.getMessage()));
   }
 
   private Future<Reply> call(String base, HttpMethod method, String path, Buffer body) {
