@@ -63,7 +63,9 @@ class ClusteredRoutersTest {
     RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0", "--host",
         "127.0.0.1", "--http-instances", "1", "--block-size", "4", "--cluster", "--cluster-host", "127.0.0.1",
         "--cluster-port", Integer.toString(hzPorts.get(idx)), "--cluster-members", members, "--cluster-name",
-        "test-" + hzPorts.get(0), "--replica-id", replica}, Map.of()));
+        "test-" + hzPorts.get(0), "--replica-id", replica,
+        // A worker whose agent never answers stays bootstrapping here (not live-only): readiness gating is tested.
+        "--live-only-after", "1000000"}, Map.of()));
     Vertx v = Vertx.vertx();
     RouterVerticle r = new RouterVerticle(rc);
     v.deployVerticle(r).await(60, TimeUnit.SECONDS);
