@@ -47,7 +47,7 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         .option("base-metrics-port", "5657", "load metrics port of worker 0 (worker i: base + i)")
         .option("base-agent-port", "8100", "agent HTTP port of worker 0 (worker i: base + i)")
         .repeatable("worker", "static worker id=w0,events=tcp://h:5557,metrics=tcp://h:5657,url=http://h:8100"
-            + "[,dp_size=1][,block_size=B]")
+            + "[,dp_size=1][,block_size=B][,replay=tcp://h:5558 (raw engine's replay socket)]")
         .option("policy", "kv", "default policy: kv, seed, round_robin, random, least_loaded")
         .option("worker-ttl", "10s", "a worker silent this long is down (not routed to)")
         .option("down-grace", "60s", "a down worker's index entries are removed after this extra time")
@@ -117,7 +117,10 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         new LiveOnly(positive(p, "live-only-after"), duration(p, "live-only-retry")));
   }
 
-  /** {@code id=w0,events=tcp://h:5557,metrics=tcp://h:5657,url=http://h:8100[,dp_size=2][,block_size=32]}. */
+  /**
+   * {@code id=w0,events=tcp://h:5557,metrics=tcp://h:5657,url=http://h:8100[,dp_size=2][,block_size=32]
+   * [,replay=tcp://h:5558]}; {@code replay} is a raw vLLM/SGLang engine's replay (ROUTER) endpoint.
+   */
   static WorkerSpec parseWorker(String text, int routerBlockSize) throws CliOptions.UsageException {
     Map<String, String> kv = new HashMap<>();
     for (String part : text.split(",")) {
@@ -126,7 +129,7 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         throw new CliOptions.UsageException("--worker expects key=value pairs, got '" + part + "'");
       }
       String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-      if (!List.of("id", "events", "metrics", "url", "dp_size", "block_size", "model").contains(key)) {
+      if (!List.of("id", "events", "metrics", "url", "dp_size", "block_size", "model", "replay").contains(key)) {
         throw new CliOptions.UsageException("--worker: unknown key '" + key + "'");
       }
       kv.put(key, part.substring(eq + 1).trim());
@@ -141,7 +144,8 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
       if (dp <= 0 || bs <= 0) {
         throw new CliOptions.UsageException("--worker: dp_size and block_size must be positive");
       }
-      return new WorkerSpec(id, kv.get("url"), kv.get("events"), kv.get("metrics"), bs, kv.get("model"), dp);
+      return new WorkerSpec(id, kv.get("url"), kv.get("events"), kv.get("metrics"), bs, kv.get("model"), dp,
+          kv.get("replay"));
     } catch (NumberFormatException e) {
       throw new CliOptions.UsageException("--worker: dp_size and block_size must be integers");
     }

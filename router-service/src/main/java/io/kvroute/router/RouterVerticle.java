@@ -86,7 +86,8 @@ public final class RouterVerticle extends VerticleBase {
     registry = registryFactory.create(vertx, config, clock);
     recovery = new AgentRecoveryClient(vertx, config.recoveryTimeout().toMillis());
     kvIngest = new KvEventIngest(config.blockSize(), core, registry, recovery, metrics, clock::millis,
-        config.liveOnly().afterFailures(), config.liveOnly().retry().toMillis()).start();
+        config.liveOnly().afterFailures(), config.liveOnly().retry().toMillis(), config.recoveryTimeout().toMillis())
+        .start();
     metricsIngest = new MetricsIngest(core, registry, metrics).start();
     registry.addListener(kvIngest);
     registry.addListener(metricsIngest);

@@ -41,6 +41,18 @@ class RouterConfigTest {
   }
 
   @Test
+  void shouldParseTheEngineReplayEndpointAndLiveOnlyOptions() throws Exception {
+    RouterConfig c = parse(Map.of("KVROUTE_LIVE_ONLY_RETRY", "30s"), "--worker",
+        "id=vllm,events=tcp://e:5557,replay=tcp://e:5558", "--live-only-after", "5");
+    assertThat(c.staticWorkers()).containsExactly(
+        new WorkerSpec("vllm", null, "tcp://e:5557", null, 32, null, 1, "tcp://e:5558"));
+    assertThat(c.liveOnly()).isEqualTo(new RouterConfig.LiveOnly(5, Duration.ofSeconds(30)));
+    assertThat(parse(Map.of()).liveOnly()).isEqualTo(RouterConfig.LiveOnly.DEFAULT);
+    assertThat(c.staticWorkers().get(0).sameEndpoints(new WorkerSpec("vllm", null, "tcp://e:5557", null, 32, null,
+        1))).isFalse();
+  }
+
+  @Test
   void shouldRejectBadOptions() {
     assertThatThrownBy(() -> parse(Map.of(), "--worker", "events=tcp://h:1"))
         .isInstanceOf(CliOptions.UsageException.class).hasMessageContaining("id=");

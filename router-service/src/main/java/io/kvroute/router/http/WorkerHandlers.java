@@ -97,6 +97,7 @@ final class WorkerHandlers {
     JsonObject o = new JsonObject().put("worker_id", s.id()).put("url", s.url())
         .put("events_endpoint", s.eventsEndpoint()).put("metrics_endpoint", s.metricsEndpoint())
         .put("block_size", s.blockSize()).put("model", s.model()).put("dp_size", s.dpSize())
+        .put("replay_endpoint", s.replayEndpoint())
         .put("source", v.source()).put("state", v.state().wireName()).put("draining", v.draining())
         .put("bootstrapped", v.bootstrapped()).put("index_state", v.indexState()).put("eligible", v.eligible())
         .put("last_seen_ms_ago", Math.max(0, System.currentTimeMillis() - v.lastSeenMillis()));

@@ -35,6 +35,7 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
   private final int liveOnlyAfter;
   private final long liveOnlyRetryMs;
   private final SubscriberLoop loop;
+  private final EngineReplayClient engineReplay;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
 
   private final class Subscription {
@@ -61,7 +62,56 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
             public void onBlockSizeMismatch(String workerId, String detail) {
               registry.markMisconfigured(workerId, detail);
             }
-          }, blockSize, liveOnlyAfter, liveOnlyRetryMs);
+          }, blockSize, liveOnlyAfter, liveOnlyRetryMs, engineReplayOf(spec));
+    }
+
+    /** The engine's replay socket when the worker has one and no agent (notes §2.6), else null. */
+    private WorkerStream.EngineReplay engineReplayOf(WorkerSpec spec) {
+      String endpoint = spec.replayEndpoint();
+      if (endpoint == null || endpoint.isBlank() || (spec.url() != null && !spec.url().isBlank())) {
+        return null;
+      }
+      return start -> {
+        CompletableFuture<List<RecoveryClient.SeqBatch>> decoded = new CompletableFuture<>();
+        engineReplay.replayFrom(endpoint, start).whenComplete((raw, err) -> loop.execute(() -> {
+          // Decoded on the ingest thread: the decoder's learned state belongs to this subscription.
+          if (err != null) {
+            decoded.completeExceptionally(err);
+            return;
+          }
+          List<RecoveryClient.SeqBatch> out = new java.util.ArrayList<>(raw.size());
+          for (EngineReplayClient.SeqPayload p : raw) {
+            out.add(new RecoveryClient.SeqBatch(p.seq(), decodeCounted(p.seq(), p.payload())));
+          }
+          decoded.complete(out);
+        }));
+        return decoded;
+      };
+    }
+
+    /** Decodes one payload, counting dropped events; a refused payload becomes an empty batch (its seq is used). */
+    private KvEventBatch decodeCounted(long seq, byte[] payload) {
+      String id = spec.id();
+      KvPayloadDecoder.Result result = decoder.decode(payload);
+      if (result.droppedEvents() != null) {
+        for (KvPayloadDecoder.DroppedEvent d : result.droppedEvents()) {
+          listener.dropped(id, d.reason(), 1);
+          if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(d.reason())) {
+            blockSizeMismatch(id, d.detail());
+          }
+        }
+      }
+      if (!result.isOk()) {
+        listener.dropped(id, result.reason(), 1);
+        if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(result.reason())) {
+          blockSizeMismatch(id, result.detail());
+        } else {
+          LOG.warn("kv payload refused worker={} seq={} reason={} detail=\"{}\"", id, seq, result.reason(),
+              result.detail());
+        }
+        return EMPTY;
+      }
+      return result.batch();
     }
 
     void onMessage(List<byte[]> frames) {
@@ -116,15 +166,18 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
   public KvEventIngest(int blockSize, RouterCore core, WorkerRegistry registry, RecoveryClient recovery,
       IngestListener listener, LongSupplier clockMillis) {
     this(blockSize, core, registry, recovery, listener, clockMillis, WorkerStream.LIVE_ONLY_AFTER_FAILURES,
-        WorkerStream.LIVE_ONLY_RETRY_MS);
+        WorkerStream.LIVE_ONLY_RETRY_MS, 10_000);
   }
 
   /**
    * @param liveOnlyAfter failed bootstrap snapshots after which a worker is served live-only
    * @param liveOnlyRetryMs snapshot retry period floor of a live-only worker
+   * @param engineReplayTimeoutMs timeout of one replay from a raw engine's replay socket
    */
   public KvEventIngest(int blockSize, RouterCore core, WorkerRegistry registry, RecoveryClient recovery,
-      IngestListener listener, LongSupplier clockMillis, int liveOnlyAfter, long liveOnlyRetryMs) {
+      IngestListener listener, LongSupplier clockMillis, int liveOnlyAfter, long liveOnlyRetryMs,
+      long engineReplayTimeoutMs) {
+    this.engineReplay = new EngineReplayClient(engineReplayTimeoutMs);
     this.liveOnlyAfter = liveOnlyAfter;
     this.liveOnlyRetryMs = liveOnlyRetryMs;
     this.blockSize = blockSize;
@@ -206,5 +259,6 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
   @Override
   public void close() {
     loop.close();
+    engineReplay.close();
   }
 }

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  *       from the start.</li>
  *   <li>Gap ({@code seq > applied + 1}): buffer, fetch the missing batches from the agent's replay ring; 410 or an
  *       incomplete replay: reset and snapshot. Without an agent the gap is counted and the stream goes on.</li>
+ *   <li>Raw engine with a replay endpoint and no agent ({@link EngineReplay}, reference notes §2.6): a gap, or a
+ *       first live seq above 0, is recovered from the engine's replay socket: the replayed batches are applied, the
+ *       watermark advances and buffered live batches at or below it are skipped. An incomplete replay is flagged
+ *       ({@code empty}, {@code started_after_requested}, {@code non_contiguous}, {@code ended_before_target}),
+ *       counted, and the stream goes on from what it has.</li>
  *   <li>Seq going backwards on the live socket (agent or engine restart): reset and snapshot (without an agent:
  *       reset and go on from the live stream, since a restarted engine starts empty).</li>
  * </ul>
@@ -55,6 +60,7 @@ final class WorkerStream {
   private final BootstrapListener bootstrapListener;
   private final int blockSize;
   private final int liveOnlyAfter;
+  private final EngineReplay engineReplay;
   private final long liveOnlyRetryMs;
 
   /** Last seq whose batch is in the index (contiguous watermark); -1 = none. */
@@ -78,6 +84,11 @@ final class WorkerStream {
   /** Expired: live batches are ignored until the worker comes back and {@link #restart()} runs. */
   private boolean suspended;
 
+  /** Hop-1 replay from a raw engine's ROUTER socket: its batches from {@code startSeq} on, decoded, in order. */
+  interface EngineReplay {
+    java.util.concurrent.CompletableFuture<java.util.List<RecoveryClient.SeqBatch>> replayFrom(long startSeq);
+  }
+
   /** Told when the stream's index state becomes complete or stops being complete. */
   interface BootstrapListener {
     void onBootstrapped(String workerId, boolean bootstrapped);
@@ -93,12 +104,14 @@ final class WorkerStream {
   WorkerStream(String workerId, String agentUrl, RouterCore core, RecoveryClient recovery, IngestListener listener,
       Executor loop, LongSupplier clockMillis, BootstrapListener bootstrapListener, int blockSize) {
     this(workerId, agentUrl, core, recovery, listener, loop, clockMillis, bootstrapListener, blockSize,
-        LIVE_ONLY_AFTER_FAILURES, LIVE_ONLY_RETRY_MS);
+        LIVE_ONLY_AFTER_FAILURES, LIVE_ONLY_RETRY_MS, null);
   }
 
+  /** @param engineReplay the raw engine's replay (used only without an agent), or null */
   WorkerStream(String workerId, String agentUrl, RouterCore core, RecoveryClient recovery, IngestListener listener,
       Executor loop, LongSupplier clockMillis, BootstrapListener bootstrapListener, int blockSize,
-      int liveOnlyAfter, long liveOnlyRetryMs) {
+      int liveOnlyAfter, long liveOnlyRetryMs, EngineReplay engineReplay) {
+    this.engineReplay = engineReplay;
     this.liveOnlyAfter = liveOnlyAfter;
     this.liveOnlyRetryMs = liveOnlyRetryMs;
     this.blockSize = blockSize;
@@ -175,6 +188,10 @@ final class WorkerStream {
       onRestart(seq, batch);
       return;
     }
+    if (engineReplay != null && agentUrl == null) {
+      onLiveFromEngine(seq, batch);
+      return;
+    }
     if (pending != Pending.NONE) {
       buffer(seq, batch);
       if (liveFallback && pending == Pending.SNAPSHOT) {
@@ -211,6 +228,99 @@ final class WorkerStream {
     LOG.warn("kv event gap worker={} missing={} after={} recovery=replay", workerId, missing, applied);
     buffer(seq, batch);
     requestReplay(false);
+  }
+
+  /** Raw engine with a replay socket: apply in order; recover gaps (and a mid-way join) through the replay. */
+  private void onLiveFromEngine(long seq, KvEventBatch batch) {
+    if (pending != Pending.NONE) {
+      buffer(seq, batch);
+      return;
+    }
+    if (applied >= 0 && seq <= applied) {
+      listener.dropped(workerId, "duplicate", 1);
+      return;
+    }
+    if (seq == applied + 1) {
+      apply(seq, batch);
+      return;
+    }
+    if (applied >= 0) {
+      listener.seqGap(workerId, seq - applied - 1);
+      LOG.warn("kv event gap worker={} missing={} after={} recovery=engine_replay", workerId, seq - applied - 1,
+          applied);
+    } else {
+      LOG.info("kv stream joined mid-way worker={} first_seq={} recovery=engine_replay", workerId, seq);
+    }
+    buffer(seq, batch);
+    requestEngineReplay(applied + 1, seq - 1);
+  }
+
+  private void requestEngineReplay(long start, long target) {
+    pending = Pending.REPLAY;
+    int myEpoch = epoch;
+    engineReplay.replayFrom(start).whenComplete((batches, err) -> loop.execute(() -> {
+      if (myEpoch != epoch || closed) {
+        return;
+      }
+      pending = Pending.NONE;
+      if (err != null) {
+        listener.replay(workerId, "failed");
+        LOG.warn("kv engine replay failed worker={} from={} error=\"{}\" action=continue_live", workerId, start,
+            err.getMessage());
+      } else {
+        applyEngineReplay(start, target, batches);
+      }
+      drainAcceptingGaps();
+    }));
+  }
+
+  private void applyEngineReplay(long start, long target, java.util.List<RecoveryClient.SeqBatch> batches) {
+    String flag = null;
+    if (batches.isEmpty()) {
+      flag = "empty";
+    } else if (batches.get(0).seq() > start) {
+      flag = "started_after_requested";
+    }
+    long before = applied;
+    for (RecoveryClient.SeqBatch sb : batches) {
+      if (sb.seq() <= applied) {
+        continue;
+      }
+      if (sb.seq() != applied + 1 && applied >= 0) {
+        if (flag == null) {
+          flag = "non_contiguous";
+        }
+        listener.seqGap(workerId, sb.seq() - applied - 1);
+      } else if (sb.seq() != applied + 1 && flag == null) {
+        flag = "started_after_requested";
+      }
+      apply(sb.seq(), sb.batch());
+    }
+    if (flag == null && applied < target) {
+      flag = "ended_before_target";
+    }
+    listener.replay(workerId, flag == null ? "ok" : "incomplete_" + flag);
+    if (flag == null) {
+      LOG.info("kv engine replay worker={} from={} applied_to={}", workerId, start, applied);
+    } else {
+      LOG.warn("kv engine replay incomplete worker={} from={} target={} reason={} batches={} applied_from={} "
+          + "applied_to={}", workerId, start, target, flag, batches.size(), before, applied);
+    }
+  }
+
+  /** Applies the buffered live batches in order, skipping those at or below the watermark; holes are counted. */
+  private void drainAcceptingGaps() {
+    for (Map.Entry<Long, KvEventBatch> e : buffer.entrySet()) {
+      long seq = e.getKey();
+      if (seq <= applied) {
+        continue;
+      }
+      if (applied >= 0 && seq > applied + 1) {
+        listener.seqGap(workerId, seq - applied - 1);
+      }
+      apply(seq, e.getValue());
+    }
+    buffer.clear();
   }
 
   /** Timers: retries with backoff. */
