@@ -1,6 +1,7 @@
 package io.kvroute.router;
 
 import io.kvroute.common.config.CliOptions;
+import io.kvroute.router.core.RouterCoreConfig;
 import io.kvroute.router.core.policy.Policies;
 import io.kvroute.router.registry.WorkerSpec;
 import java.time.Duration;
@@ -58,9 +59,12 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         .option("recovery-timeout", "10s", "timeout of replay and snapshot requests to agents")
         .option("live-only-after", "3", "failed bootstrap snapshots after which a worker is served live-only (ready)")
         .option("live-only-retry", "10s", "snapshot retry period of a live-only worker")
-        .option("overlap-credit", "1.0", "kv policy: prefill blocks credited per cached block")
-        .option("prefill-load-scale", "1.0", "kv policy: weight of the prefill term")
-        .option("request-weight", "0.0", "kv policy: weight of the active request count")
+        .option("overlap-credit", Double.toString(RouterCoreConfig.DEFAULT_OVERLAP_CREDIT),
+            "kv policy: prefill blocks credited per cached block (the reference's default is 1)")
+        .option("prefill-load-scale", Double.toString(RouterCoreConfig.DEFAULT_PREFILL_LOAD_SCALE),
+            "kv policy: weight of the prefill term, in decode blocks per prefill block (reference: 1)")
+        .option("request-weight", Double.toString(RouterCoreConfig.DEFAULT_REQUEST_WEIGHT),
+            "kv policy: decode blocks charged per active request (reference: 0)")
         .option("temperature", "0.0", "kv policy: softmax temperature (0 = argmin)")
         .flag("cluster", "join a Hazelcast cluster of router replicas")
         .repeatable("cluster-members", "host[:port] of replicas, comma-separated or repeated (tcp-ip join)")

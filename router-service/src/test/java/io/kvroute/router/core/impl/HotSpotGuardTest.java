@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * start. The simulation is what a live router sees: each request is routed and booked, its prefill finishes two
  * steps later (the engine then reports the blocks it cached as stored events, and the router marks prefill done),
  * and it is released after a random decode time, so about 20 requests are in flight at any time. Prefix caching
- * must not turn the first worker into a hot spot.
+ * must not turn the first worker into a hot spot, under the docs' credit 1 / scale 1 and under the defaults.
  */
 class HotSpotGuardTest {
 
@@ -38,7 +38,28 @@ class HotSpotGuardTest {
 
   @Test
   void shouldNotSendMoreThan40PercentToAnyWorkerUnderKv() {
-    Map<Target, Integer> counts = simulate("kv");
+    assertNoHotSpot(simulate(kv(1.0, 1.0, 0.0)));
+  }
+
+  @Test
+  void shouldNotSendMoreThan40PercentToAnyWorkerUnderTheDefaultKv() {
+    RouterCoreConfig d = RouterCoreConfig.defaults(BS);
+    assertNoHotSpot(simulate(kv(d.overlapCredit(), d.prefillLoadScale(), d.requestWeight())));
+  }
+
+  /** Why the defaults carry a request weight: the same credit and scale without it make the first worker a hot spot. */
+  @Test
+  void shouldConcentrateOnTheCachedWorkerWithoutTheRequestWeight() {
+    RouterCoreConfig d = RouterCoreConfig.defaults(BS);
+    Map<Target, Integer> counts = simulate(kv(d.overlapCredit(), d.prefillLoadScale(), 0.0));
+    assertThat(counts.get(new Target("w0", 0))).isGreaterThan(400);
+  }
+
+  private static RouterCoreConfig kv(double credit, double scale, double requestWeight) {
+    return new RouterCoreConfig(BS, "kv", credit, scale, requestWeight, 0.0, Duration.ofSeconds(300), 5);
+  }
+
+  private static void assertNoHotSpot(Map<Target, Integer> counts) {
     System.out.println("kv distribution " + counts);
     assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1000);
     for (int c : counts.values()) {
@@ -46,11 +67,11 @@ class HotSpotGuardTest {
     }
   }
 
-  private Map<Target, Integer> simulate(String policy) {
+  private Map<Target, Integer> simulate(RouterCoreConfig config) {
+    String policy = config.policy();
     MutableClock clock = new MutableClock();
     SplittableRandom rnd = new SplittableRandom(11);
-    try (RouterCore core = RouterCore.create(
-        new RouterCoreConfig(BS, policy, 1.0, 1.0, 0.0, 0.0, Duration.ofSeconds(300), 5), clock)) {
+    try (RouterCore core = RouterCore.create(config, clock)) {
       List<Candidate> candidates = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         candidates.add(new Candidate(new Target("w" + w, 0)));

@@ -33,6 +33,27 @@ class PolicyTest {
     assertThat(KvPolicy.cost(2, 8, 3, 0, 1.0, 1.0, 0)).isEqualTo(3.0);
   }
 
+  /**
+   * The Mooncake case (README policy comparison): a 300-block prompt, 200 blocks cached on a worker that runs four
+   * long requests (3,000 active decode blocks), nothing cached on a worker running two (1,000). The docs' credit 1 /
+   * scale 1 throws the cache away; the defaults keep it.
+   */
+  @Test
+  void shouldKeepALongCachedPrefixUnderTheDefaultsWhereCreditOneScaleOneBalances() {
+    Snapshot s = new Snapshot().reset(2, 32, 300 * 32);
+    s.set(0, 200, 0, 0, 3000, 100, 4, 0, 0);
+    s.set(1, 0, 0, 0, 1000, 300, 2, 0, 0);
+    KvPolicy docs = new KvPolicy(1.0, 1.0, 0.0, 0.0);
+    docs.costs(s, costs);
+    assertThat(costs[0]).isEqualTo(100 + 3100.0);
+    assertThat(costs[1]).isEqualTo(300 + 1300.0);
+    assertThat(docs.choose(s, costs, random)).isEqualTo(1);
+    RouterCoreConfig d = RouterCoreConfig.defaults(32);
+    KvPolicy defaults = new KvPolicy(d.overlapCredit(), d.prefillLoadScale(), d.requestWeight(), d.temperature());
+    defaults.costs(s, costs);
+    assertThat(defaults.choose(s, costs, random)).isEqualTo(0);
+  }
+
   @Test
   void shouldBreakKvTiesBySmallerTreeThenAtRandom() {
     Snapshot s = new Snapshot().reset(3, 16, 160);
