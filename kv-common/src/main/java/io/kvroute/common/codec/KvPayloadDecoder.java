@@ -112,8 +112,13 @@ public final class KvPayloadDecoder {
           return size() > MAX_NAMESPACE_HASHES;
         }
       };
-  /** dp_rank of the batch being decoded (read ahead of its events). */
+  /** The batch being decoded, for reading its dp_rank ahead of its events when a hybrid event needs it. */
+  private byte[] currentPayload;
+  private int currentEventsAt;
+  private int currentFields;
+  /** dp_rank of the batch being decoded; -1 = not read yet. */
   private int currentDpRank;
+  private final MsgpackReader ahead = new MsgpackReader();
 
   public KvPayloadDecoder(int blockSize) {
     this.baseHasher = BlockHasher.create(blockSize);
@@ -135,10 +140,10 @@ public final class KvPayloadDecoder {
         return Result.dropped(MALFORMED, "batch must have at least 2 elements, got " + fields);
       }
       double ts = r.readDouble("ts");
-      int eventsAt = r.position();
-      r.skip();
-      currentDpRank = fields >= 3 && !r.tryNil() ? r.readInt("dp_rank") : 0;
-      r.position(eventsAt);
+      currentPayload = payload;
+      currentEventsAt = r.position();
+      currentFields = fields;
+      currentDpRank = -1;
       int count = r.readArrayHeader("events");
       List<KvEvent> events = new ArrayList<>(count);
       List<DroppedEvent> dropped = new ArrayList<>(0);
@@ -313,7 +318,7 @@ public final class KvPayloadDecoder {
         if (groups.size() >= MAX_LEARNED_GROUPS) {
           groups.clear();
         }
-        groups.put(groupKey(currentDpRank, group == null ? 0 : group),
+        groups.put(groupKey(dpRank(), group == null ? 0 : group),
             new LearnedGroup(kind, spec.slidingWindow(), main));
       }
       if (!main) {
@@ -325,12 +330,12 @@ public final class KvPayloadDecoder {
     if (group == null) {
       return true;
     }
-    LearnedGroup learned = groups.get(groupKey(currentDpRank, group));
+    LearnedGroup learned = groups.get(groupKey(dpRank(), group));
     if (learned == null) {
       if (group == 0) {
         return true;
       }
-      dropped.add(new DroppedEvent(UNLEARNED_GROUP, what + " of group " + group + " (dp_rank " + currentDpRank
+      dropped.add(new DroppedEvent(UNLEARNED_GROUP, what + " of group " + group + " (dp_rank " + dpRank()
           + ") whose kv_cache_spec_kind was never seen"));
       return false;
     }
@@ -339,6 +344,21 @@ public final class KvPayloadDecoder {
           + learned.kind()));
     }
     return learned.main();
+  }
+
+  /** The current batch's dp_rank, read ahead (it follows the events) only when a hybrid event needs it. */
+  private int dpRank() {
+    if (currentDpRank < 0) {
+      try {
+        MsgpackReader a = ahead.wrap(currentPayload);
+        a.position(currentEventsAt);
+        a.skip();
+        currentDpRank = currentFields >= 3 && !a.tryNil() ? a.readInt("dp_rank") : 0;
+      } catch (DecodeException e) {
+        currentDpRank = 0; // the batch is refused as malformed once its end is reached
+      }
+    }
+    return currentDpRank;
   }
 
   static boolean isMainAttention(String kind) {
