@@ -1,6 +1,7 @@
 package io.kvroute.agent;
 
 import io.kvroute.agent.engine.EngineAdapter;
+import io.kvroute.agent.engine.EngineHttpProbe;
 import io.kvroute.agent.engine.TrtllmAdapter;
 import io.kvroute.agent.engine.ZmqAdapter;
 import io.kvroute.agent.events.KvEventLog;
@@ -102,8 +103,9 @@ public final class Agent {
         return Future.succeededFuture(new TrtllmAdapter("trtllm", config.engineUrl(), config.blockSize(), log,
             metrics));
       default:
-        return Future.succeededFuture(new ZmqAdapter(config.engineEventsEndpoint(), config.engineReplayEndpoint(),
-            config.engineUrl(), config.blockSize(), log, metrics, this::proxyLoad));
+        return Future.succeededFuture(new ZmqAdapter(config.engineEventsEndpoints(), config.engineReplayEndpoints(),
+            config.engineUrl(), config.blockSize(), log, metrics, this::proxyLoad,
+            new EngineHttpProbe(config.engineHealthUrl(), config.engineMetricsUrl(), metrics)));
     }
   }
 

@@ -21,7 +21,8 @@ public final class AgentMetrics {
       "kvroute_agent_dropped_total", "engine events, batches or answers dropped, by reason",
       "kvroute_agent_engine_event_gaps_total", "engine event ids (or hop-1 seqs) that never arrived",
       "kvroute_agent_proxy_requests_total", "proxied generation requests, by route and outcome",
-      "kvroute_agent_engine_polls_total", "engine event polls, by outcome",
+      "kvroute_agent_engine_polls_total", "engine event polls and health checks, by outcome",
+      "kvroute_agent_engine_scrapes_total", "scrapes of the engine's Prometheus metrics, by outcome",
       "kvroute_agent_registrations_total", "router registrations and heartbeats, by outcome");
 
   private final PrometheusMeterRegistry registry;
@@ -42,7 +43,8 @@ public final class AgentMetrics {
     Gauge.builder("kvroute_agent_publish_seq", publishSeq, AtomicLong::get)
         .description("seq of the last KV batch published (-1: none)").register(registry);
     Gauge.builder("kvroute_agent_engine_up", () -> engineUp.getAsBoolean() ? 1 : 0)
-        .description("1 when the engine answered its last poll").register(registry);
+        .description("1 when the engine is reachable (trtllm/sim: it answered its last poll; zmq: its health URL"
+            + " answered 2xx, or without one every event socket is connected)").register(registry);
   }
 
   /** A registry whose meters all carry {@code worker_id} (Prometheus needs one tag-key set per meter name). */
@@ -69,6 +71,16 @@ public final class AgentMetrics {
   /** Something dropped, by reason (malformed, oversize_block, window_size, ...). */
   public void dropped(String reason) {
     counter("kvroute_agent_dropped_total", "reason", reason).increment();
+  }
+
+  /** {@code n} things dropped for one reason (e.g. malformed lines of one scrape). */
+  public void dropped(String reason, long n) {
+    counter("kvroute_agent_dropped_total", "reason", reason).increment(n);
+  }
+
+  /** Scrapes of the engine's Prometheus metrics by outcome (ok, absent = no known gauge, error). */
+  public void engineScrape(String outcome) {
+    counter("kvroute_agent_engine_scrapes_total", "outcome", outcome).increment();
   }
 
   /** Engine event ids (or hop-1 seqs) that never arrived. */

@@ -20,6 +20,16 @@ public interface EngineAdapter extends AutoCloseable {
   /** Whether at least one engine event has been seen since start. */
   boolean eventsSeen();
 
+  /**
+   * Whether the agent is ready to be routed to ({@code GET /ready}). By default the engine must be up and have
+   * sent its first event: a trtllm (or sim) engine emits {@code created} when its KV cache is allocated, without
+   * any traffic, and that event also tells the normaliser the window size to keep; until it arrives the engine is
+   * still starting. The zmq adapter overrides this (an idle vLLM engine publishes nothing).
+   */
+  default boolean ready() {
+    return engineUp() && eventsSeen();
+  }
+
   /** The latest load (null until known). */
   LoadMetrics load();
 

@@ -8,9 +8,15 @@ import io.kvroute.common.codec.KvPayloadDecoder;
 import io.kvroute.common.codec.LoadMetrics;
 import io.kvroute.common.event.KvEvent;
 import io.kvroute.common.event.KvEventBatch;
+import it.unimi.dsi.fastutil.ints.IntAVLTreeSet;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -18,45 +24,62 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * The {@code zmq} engine adapter (DESIGN §3, reference notes §2.1-2.6): a SUB socket (subscribed to everything)
- * on an engine that publishes vLLM-format batches {@code [topic, seq u64 BE, msgpack [ts, [events], dp_rank?]]}.
- * Payloads are converted by the shared {@link KvPayloadDecoder} (tokens_hash computed here, block-size and
- * medium checks, counted drops). Seqs are tracked: a gap is counted and, when a replay endpoint is configured,
- * repaired through a DEALER ({@code [empty, start_seq]} → {@code [empty, seq, payload]}... until an empty
- * payload); a repeated seq is a duplicate; a seq going back means the engine restarted, which publishes
- * {@code cleared} (and a restart whose first seq is above 0 is a gap from 0). Both sockets live
- * on this adapter's thread.
+ * The {@code zmq} engine adapter (DESIGN §3, reference notes §2.1-2.6): one SUB socket (subscribed to everything)
+ * per data-parallel rank of an engine that publishes vLLM-format batches
+ * {@code [topic, seq u64 BE, msgpack [ts, [events], dp_rank?]]} (element k of {@code --engine-events-endpoint} is
+ * rank k, as Dynamo's per-rank ports). Payloads are converted by a {@link KvPayloadDecoder} per rank (tokens_hash
+ * computed here, block-size and medium checks, counted drops); a batch's own {@code dp_rank} wins over its socket's
+ * rank when present. Seqs are tracked per rank: a gap is counted and, when that rank has a replay endpoint, repaired
+ * through a DEALER ({@code [empty, start_seq]} → {@code [empty, seq, payload]}... until an empty payload); a
+ * repeated seq is a duplicate; a seq going back means that rank restarted, which publishes {@code cleared} for the
+ * dp ranks it fed (and a restart whose first seq is above 0 is a gap from 0).
+ *
+ * <p>Liveness: a PUB socket says nothing while an idle engine has nothing to publish, so silence is not a signal.
+ * With a health URL ({@link EngineHttpProbe}) the engine is up while it answers 2xx. Without one it is up while
+ * every SUB socket is connected: a socket monitor reports the ZMTP handshake with the publisher (connected) and the
+ * connection's loss (the engine process died or closed its socket). {@link #ready()} additionally needs every
+ * subscription connected, but no event: an idle engine is ready. The load comes from the engine's Prometheus gauges
+ * when {@code --engine-metrics-url} is set and scraped, else from the agent's own count of proxied requests.
+ * All sockets live on this adapter's thread; the HTTP probes on the probe's.
  */
 public final class ZmqAdapter implements EngineAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ZmqAdapter.class);
-  private static final int RECEIVE_TIMEOUT_MS = 100;
+  private static final int POLL_TIMEOUT_MS = 100;
   private static final int REPLAY_TIMEOUT_MS = 2000;
+  /** Messages read from one socket before looking at the others. */
+  private static final int MAX_BURST = 1024;
+  private static final AtomicInteger MONITORS = new AtomicInteger();
 
-  private final String eventsEndpoint;
-  private final String replayEndpoint;
+  private final List<RankStream> streams = new ArrayList<>();
   private final String generationUrl;
-  private final KvPayloadDecoder decoder;
   private final KvEventLog log;
   private final AgentMetrics metrics;
-  private final Supplier<LoadMetrics> loadSource;
+  private final Supplier<LoadMetrics> proxyLoad;
+  private final EngineHttpProbe probe;
   private final ZContext context = new ZContext(1);
   private volatile boolean stopped;
   private volatile boolean seen;
   private Thread thread;
-  private long lastSeq = -1;
-  private ZMQ.Socket dealer;
-  private final java.util.Set<Integer> ranks = new java.util.TreeSet<>();
 
-  public ZmqAdapter(String eventsEndpoint, String replayEndpoint, String generationUrl, int blockSize,
-      KvEventLog log, AgentMetrics metrics, Supplier<LoadMetrics> loadSource) {
-    this.eventsEndpoint = eventsEndpoint;
-    this.replayEndpoint = replayEndpoint == null || replayEndpoint.isEmpty() ? null : replayEndpoint;
+  /**
+   * @param eventsEndpoints one PUB endpoint per dp rank, in rank order
+   * @param replayEndpoints the replay endpoint of each rank (same size; null elements = none), or null = none
+   * @param proxyLoad       the load to report while the engine's own gauges are unknown
+   * @param probe           the engine's health / metrics probe (owned and closed by this adapter)
+   */
+  public ZmqAdapter(List<String> eventsEndpoints, List<String> replayEndpoints, String generationUrl, int blockSize,
+      KvEventLog log, AgentMetrics metrics, Supplier<LoadMetrics> proxyLoad, EngineHttpProbe probe) {
+    for (int k = 0; k < eventsEndpoints.size(); k++) {
+      String replay = replayEndpoints == null || k >= replayEndpoints.size() ? null : replayEndpoints.get(k);
+      streams.add(new RankStream(k, eventsEndpoints.get(k), replay == null || replay.isEmpty() ? null : replay,
+          new KvPayloadDecoder(blockSize)));
+    }
     this.generationUrl = generationUrl == null || generationUrl.isEmpty() ? null : generationUrl;
-    this.decoder = new KvPayloadDecoder(blockSize);
     this.log = log;
     this.metrics = metrics;
-    this.loadSource = loadSource;
+    this.proxyLoad = proxyLoad;
+    this.probe = probe;
   }
 
   @Override
@@ -66,15 +89,32 @@ public final class ZmqAdapter implements EngineAdapter {
 
   @Override
   public void start() {
+    probe.start();
     thread = new Thread(this::run, "engine-zmq-sub");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** A SUB socket cannot tell whether the publisher is alive: the engine counts as up. */
+  /** Health URL answering 2xx when configured, else every SUB socket connected (see the class comment). */
   @Override
   public boolean engineUp() {
-    return true;
+    return probe.checksHealth() ? probe.healthy() : subscribed();
+  }
+
+  /** Engine up and every subscription connected; no event needed (an idle engine publishes none). */
+  @Override
+  public boolean ready() {
+    return engineUp() && subscribed();
+  }
+
+  /** Whether every rank's SUB socket has completed its handshake with the engine and not lost it since. */
+  public boolean subscribed() {
+    for (RankStream s : streams) {
+      if (!s.connected) {
+        return false;
+      }
+    }
+    return !streams.isEmpty();
   }
 
   @Override
@@ -84,7 +124,8 @@ public final class ZmqAdapter implements EngineAdapter {
 
   @Override
   public LoadMetrics load() {
-    return loadSource.get();
+    LoadMetrics engine = probe.load();
+    return engine != null ? engine : proxyLoad.get();
   }
 
   @Override
@@ -95,6 +136,7 @@ public final class ZmqAdapter implements EngineAdapter {
   @Override
   public void close() {
     stopped = true;
+    probe.close();
     if (thread != null) {
       try {
         thread.join(3000);
@@ -105,32 +147,71 @@ public final class ZmqAdapter implements EngineAdapter {
     context.close();
   }
 
-  private void run() {
-    ZMQ.Socket sub = context.createSocket(SocketType.SUB);
-    sub.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
-    sub.setRcvHWM(100_000);
-    sub.setLinger(0);
-    sub.subscribe(new byte[0]);
-    sub.connect(eventsEndpoint);
-    if (replayEndpoint != null) {
-      // Connected up front so that a replay request does not wait for the connection.
-      dealer = context.createSocket(SocketType.DEALER);
-      dealer.setReceiveTimeOut(REPLAY_TIMEOUT_MS);
-      dealer.setSendTimeOut(REPLAY_TIMEOUT_MS);
-      dealer.setLinger(0);
-      dealer.connect(replayEndpoint);
+  /** One data-parallel rank's event stream; touched only by the adapter thread (except {@code connected}). */
+  private static final class RankStream {
+    final int rank;
+    final String eventsEndpoint;
+    final String replayEndpoint;
+    final KvPayloadDecoder decoder;
+    /** dp ranks this stream has published to (cleared when it restarts). */
+    final IntAVLTreeSet ranksFed = new IntAVLTreeSet();
+    ZMQ.Socket sub;
+    ZMQ.Socket monitor;
+    ZMQ.Socket dealer;
+    long lastSeq = -1;
+    volatile boolean connected;
+
+    RankStream(int rank, String eventsEndpoint, String replayEndpoint, KvPayloadDecoder decoder) {
+      this.rank = rank;
+      this.eventsEndpoint = eventsEndpoint;
+      this.replayEndpoint = replayEndpoint;
+      this.decoder = decoder;
     }
-    LOG.info("event=engine_adapter_started kind=zmq endpoint={} replay={}", eventsEndpoint, replayEndpoint);
+  }
+
+  private void open(RankStream s) {
+    s.sub = context.createSocket(SocketType.SUB);
+    s.sub.setRcvHWM(100_000);
+    s.sub.setLinger(0);
+    s.sub.subscribe(new byte[0]);
+    // JeroMQ reports a completed ZMTP handshake as EVENT_HANDSHAKE_PROTOCOL (value = protocol version): a plain
+    // TCP connect to something that is not a ZMQ publisher does not count.
+    String monitorAddress = "inproc://zmq-adapter-monitor-" + MONITORS.incrementAndGet();
+    s.sub.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
+    s.monitor = context.createSocket(SocketType.PAIR);
+    s.monitor.setLinger(0);
+    s.monitor.connect(monitorAddress);
+    s.sub.connect(s.eventsEndpoint);
+    if (s.replayEndpoint != null) {
+      // Connected up front so that a replay request does not wait for the connection.
+      s.dealer = context.createSocket(SocketType.DEALER);
+      s.dealer.setReceiveTimeOut(REPLAY_TIMEOUT_MS);
+      s.dealer.setSendTimeOut(REPLAY_TIMEOUT_MS);
+      s.dealer.setLinger(0);
+      s.dealer.connect(s.replayEndpoint);
+    }
+    LOG.info("event=engine_adapter_started kind=zmq rank={} endpoint={} replay={}", s.rank, s.eventsEndpoint,
+        s.replayEndpoint);
+  }
+
+  private void run() {
+    ZMQ.Poller poller = null;
     try {
+      poller = context.createPoller(2 * streams.size());
+      for (RankStream s : streams) {
+        open(s);
+        poller.register(s.sub, ZMQ.Poller.POLLIN);
+        poller.register(s.monitor, ZMQ.Poller.POLLIN);
+      }
       while (!stopped) {
-        List<byte[]> frames = receive(sub);
-        if (frames != null) {
-          try {
-            onMessage(frames);
-          } catch (RuntimeException e) {
-            // A bug must not stop the subscriber: count it and keep going.
-            metrics.dropped("internal_error");
-            LOG.error("event=engine_message_failed kind=zmq error=\"{}\"", e.toString());
+        poller.poll(POLL_TIMEOUT_MS);
+        for (int k = 0; k < streams.size() && !stopped; k++) {
+          RankStream s = streams.get(k);
+          if (poller.pollin(2 * k + 1)) {
+            onMonitorEvents(s);
+          }
+          if (poller.pollin(2 * k)) {
+            drain(s);
           }
         }
       }
@@ -139,18 +220,55 @@ public final class ZmqAdapter implements EngineAdapter {
         LOG.error("event=engine_adapter_failed kind=zmq error=\"{}\"", e.toString());
       }
     } finally {
-      sub.close();
-      if (dealer != null) {
-        dealer.close();
+      if (poller != null) {
+        poller.close();
+      }
+      for (RankStream s : streams) {
+        s.connected = false;
+        for (ZMQ.Socket socket : new ZMQ.Socket[] {s.sub, s.monitor, s.dealer}) {
+          if (socket != null) {
+            socket.close();
+          }
+        }
       }
     }
   }
 
-  private static List<byte[]> receive(ZMQ.Socket socket) {
-    byte[] first = socket.recv(0);
-    if (first == null) {
-      return null;
+  private void onMonitorEvents(RankStream s) {
+    ZMQ.Event e;
+    while ((e = ZMQ.Event.recv(s.monitor, ZMQ.DONTWAIT)) != null) {
+      if (e.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+        if (!s.connected) {
+          LOG.info("event=engine_subscribed kind=zmq rank={} endpoint={}", s.rank, s.eventsEndpoint);
+        }
+        s.connected = true;
+      } else if (e.getEvent() == ZMQ.EVENT_DISCONNECTED) {
+        if (s.connected) {
+          LOG.warn("event=engine_disconnected kind=zmq rank={} endpoint={}", s.rank, s.eventsEndpoint);
+        }
+        s.connected = false;
+      }
     }
+  }
+
+  private void drain(RankStream s) {
+    for (int n = 0; n < MAX_BURST; n++) {
+      byte[] first = s.sub.recv(ZMQ.DONTWAIT);
+      if (first == null) {
+        return;
+      }
+      List<byte[]> frames = rest(s.sub, first);
+      try {
+        onMessage(s, frames);
+      } catch (RuntimeException e) {
+        // A bug must not stop the subscriber: count it and keep going.
+        metrics.dropped("internal_error");
+        LOG.error("event=engine_message_failed kind=zmq rank={} error=\"{}\"", s.rank, e.toString());
+      }
+    }
+  }
+
+  private static List<byte[]> rest(ZMQ.Socket socket, byte[] first) {
     List<byte[]> frames = new ArrayList<>(3);
     frames.add(first);
     while (socket.hasReceiveMore()) {
@@ -159,85 +277,110 @@ public final class ZmqAdapter implements EngineAdapter {
     return frames;
   }
 
-  private void onMessage(List<byte[]> frames) {
+  private static List<byte[]> receive(ZMQ.Socket socket) {
+    byte[] first = socket.recv(0);
+    return first == null ? null : rest(socket, first);
+  }
+
+  private void onMessage(RankStream s, List<byte[]> frames) {
     KvFrames.Frame f;
     try {
       f = KvFrames.decode(frames);
     } catch (DecodeException e) {
       metrics.dropped("malformed_frames");
-      LOG.warn("event=engine_message_dropped reason=malformed_frames error=\"{}\"", e.getMessage());
+      LOG.warn("event=engine_message_dropped reason=malformed_frames rank={} error=\"{}\"", s.rank,
+          e.getMessage());
       return;
     }
     long seq = f.seq();
-    if (seq == lastSeq) {
+    if (seq == s.lastSeq) {
       metrics.dropped("duplicate_seq");
       return;
     }
     boolean restarted = false;
-    if (lastSeq >= 0 && seq < lastSeq) {
+    if (s.lastSeq >= 0 && seq < s.lastSeq) {
       // A publisher's seq only goes back when it restarted: its cache is gone.
-      LOG.warn("event=engine_restart_detected kind=zmq last_seq={} seq={}", lastSeq, seq);
-      clearAll();
-      lastSeq = -1;
+      LOG.warn("event=engine_restart_detected kind=zmq rank={} last_seq={} seq={}", s.rank, s.lastSeq, seq);
+      clearAll(s);
+      s.lastSeq = -1;
       restarted = true;
     }
-    long expected = restarted ? 0 : lastSeq + 1;
-    if ((lastSeq >= 0 || restarted) && seq > expected) {
+    long expected = restarted ? 0 : s.lastSeq + 1;
+    if ((s.lastSeq >= 0 || restarted) && seq > expected) {
       long missing = seq - expected;
       metrics.engineGap(missing);
-      LOG.warn("event=engine_seq_gap last_seq={} seq={} missing={} replay={}", lastSeq, seq, missing,
-          replayEndpoint != null);
-      if (replayEndpoint != null) {
-        replay(expected, seq);
+      LOG.warn("event=engine_seq_gap rank={} last_seq={} seq={} missing={} replay={}", s.rank, s.lastSeq, seq,
+          missing, s.replayEndpoint != null);
+      if (s.replayEndpoint != null) {
+        replay(s, expected, seq);
       }
     }
-    apply(f.payload());
-    lastSeq = seq;
+    apply(s, f.payload());
+    s.lastSeq = seq;
   }
 
-  private void apply(byte[] payload) {
+  private void apply(RankStream s, byte[] payload) {
     seen = true;
-    KvPayloadDecoder.Result r = decoder.decode(payload);
+    KvPayloadDecoder.Result r = s.decoder.decode(payload);
     for (KvPayloadDecoder.DroppedEvent d : r.droppedEvents()) {
       metrics.dropped(d.reason());
-      LOG.warn("event=engine_event_dropped reason={} detail=\"{}\"", d.reason(), d.detail());
+      LOG.warn("event=engine_event_dropped rank={} reason={} detail=\"{}\"", s.rank, d.reason(), d.detail());
     }
     if (!r.isOk()) {
       metrics.dropped(r.reason());
-      LOG.warn("event=engine_batch_dropped reason={} detail=\"{}\"", r.reason(), r.detail());
+      LOG.warn("event=engine_batch_dropped rank={} reason={} detail=\"{}\"", s.rank, r.reason(), r.detail());
       return;
     }
     KvEventBatch batch = r.batch();
     for (KvEvent e : batch.events()) {
       metrics.eventIn(e.type());
     }
-    if (!batch.events().isEmpty()) {
-      ranks.add(batch.dpRank());
-      log.publish(batch);
+    if (batch.events().isEmpty()) {
+      return;
+    }
+    // The decoder reports an absent dp_rank as 0: only then does the socket's rank apply.
+    if (batch.dpRank() == 0 && s.rank != 0 && !hasDpRank(payload)) {
+      batch = new KvEventBatch(batch.timestamp(), batch.events(), s.rank);
+    }
+    s.ranksFed.add(batch.dpRank());
+    log.publish(batch);
+  }
+
+  /** Whether a (well-formed) batch carries a non-nil third element, its dp_rank. */
+  static boolean hasDpRank(byte[] payload) {
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
+      if (u.unpackArrayHeader() < 3) {
+        return false;
+      }
+      u.skipValue();
+      u.skipValue();
+      return u.hasNext() && u.getNextFormat() != MessageFormat.NIL;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
-  private void clearAll() {
-    ranks.add(0);
-    for (int rank : ranks) {
+  private void clearAll(RankStream s) {
+    s.ranksFed.add(s.rank);
+    for (int rank : s.ranksFed.toIntArray()) {
       log.publish(new KvEventBatch(System.currentTimeMillis() / 1000.0, List.of(KvEvent.Cleared.INSTANCE), rank));
     }
-    ranks.clear();
+    s.ranksFed.clear();
   }
 
-  /** Fetches and applies the batches {@code [from, until)} from the engine's replay socket. */
-  private void replay(long from, long until) {
+  /** Fetches and applies the batches {@code [from, until)} from the rank's replay socket. */
+  private void replay(RankStream s, long from, long until) {
     long next = from;
     try {
-      drainStale();
-      if (!dealer.sendMore(new byte[0]) || !dealer.send(KvFrames.seqBytes(from), 0)) {
-        LOG.warn("event=engine_replay_failed error=\"replay request not sent\"");
+      drainStale(s.dealer);
+      if (!s.dealer.sendMore(new byte[0]) || !s.dealer.send(KvFrames.seqBytes(from), 0)) {
+        LOG.warn("event=engine_replay_failed rank={} error=\"replay request not sent\"", s.rank);
         return;
       }
       while (!stopped) {
-        List<byte[]> frames = receive(dealer);
+        List<byte[]> frames = receive(s.dealer);
         if (frames == null) {
-          LOG.warn("event=engine_replay_timeout from={} next={}", from, next);
+          LOG.warn("event=engine_replay_timeout rank={} from={} next={}", s.rank, from, next);
           break;
         }
         // [empty, seq, payload]; an empty payload ends the replay
@@ -253,19 +396,19 @@ public final class ZmqAdapter implements EngineAdapter {
           continue;
         }
         if (seq > next) {
-          LOG.warn("event=engine_replay_incomplete expected={} got={}", next, seq);
+          LOG.warn("event=engine_replay_incomplete rank={} expected={} got={}", s.rank, next, seq);
         }
-        apply(frames.get(2));
+        apply(s, frames.get(2));
         next = seq + 1;
       }
     } catch (DecodeException | RuntimeException e) {
-      LOG.warn("event=engine_replay_failed error=\"{}\"", e.toString());
+      LOG.warn("event=engine_replay_failed rank={} error=\"{}\"", s.rank, e.toString());
     }
-    LOG.info("event=engine_replay_done from={} until={} recovered={}", from, until, next - from);
+    LOG.info("event=engine_replay_done rank={} from={} until={} recovered={}", s.rank, from, until, next - from);
   }
 
   /** Discards leftovers of an earlier replay that timed out, so answers are not mixed up. */
-  private void drainStale() {
+  private void drainStale(ZMQ.Socket dealer) {
     while (dealer.recv(ZMQ.DONTWAIT) != null) {
       metrics.dropped("stale_replay_frame");
     }

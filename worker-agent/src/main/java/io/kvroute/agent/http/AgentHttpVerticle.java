@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/kv/snapshot                         the whole block table + the seq it reflects
  *                                              ({@link RecoveryJson#encodeSnapshot})
  * GET  /health                                 200 while the process runs
- * GET  /ready                                  200 when the engine is reachable and its first events were seen
+ * GET  /ready                                  200 when {@link EngineAdapter#ready()}: trtllm/sim: the engine is
+ *                                              reachable and its first events were seen; zmq: the engine is
+ *                                              reachable and every event subscription is connected
  * GET  /metrics                                Prometheus text
  * </pre>
  * JSON shapes of the two recovery routes are documented on {@link RecoveryJson}; hashes are unsigned decimal
@@ -302,7 +304,7 @@ public final class AgentHttpVerticle extends VerticleBase {
         .put("metrics_port", portOf(e.metricsEndpoint()))
         .put("events_endpoint", e.eventsEndpoint())
         .put("metrics_endpoint", e.metricsEndpoint())
-        .put("dp_size", 1)
+        .put("dp_size", config.dpSize())
         .put("last_seq", log.lastSeq())
         .put("replay_buffer", config.replayBuffer());
     json(ctx.response(), 200, body.encode());
@@ -316,8 +318,9 @@ public final class AgentHttpVerticle extends VerticleBase {
     EngineAdapter a = adapter.get();
     boolean up = a != null && a.engineUp();
     boolean seen = a != null && a.eventsSeen();
-    JsonObject body = new JsonObject().put("ready", up && seen).put("engine_up", up).put("events_seen", seen);
-    json(ctx.response(), up && seen ? 200 : 503, body.encode());
+    boolean ready = a != null && a.ready();
+    JsonObject body = new JsonObject().put("ready", ready).put("engine_up", up).put("events_seen", seen);
+    json(ctx.response(), ready ? 200 : 503, body.encode());
   }
 
   private static void json(HttpServerResponse r, int status, String body) {

@@ -60,7 +60,7 @@ public final class RouterRegistrar {
         .put("metrics_endpoint", e.metricsEndpoint())
         .put("block_size", config.blockSize())
         .put("model", config.model())
-        .put("dp_size", 1);
+        .put("dp_size", config.dpSize());
   }
 
   public void start() {
