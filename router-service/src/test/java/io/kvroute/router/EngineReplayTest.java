@@ -180,4 +180,15 @@ class EngineReplayTest {
         .contains("kvroute_router_replays_total{outcome=\"incomplete_started_after_requested\"");
     assertThat(get(port, "/v1/workers").body()).contains("\"replay_endpoint\":\"tcp://127.0.0.1:" + replayPort);
   }
+
+  @Test
+  void shouldTakeTheReplayEndpointFromARegistration() {
+    String body = new io.vertx.core.json.JsonObject().put("worker_id", "eng-2").put("block_size", B)
+        .put("events_endpoint", "tcp://127.0.0.1:" + replayPort).put("replay_endpoint", "tcp://127.0.0.1:1").encode();
+    assertThat(TestSupport.post(port, "/v1/workers", body).statusCode()).isEqualTo(201);
+    assertThat(router.registry().get("eng-2").orElseThrow().spec().replayEndpoint()).isEqualTo("tcp://127.0.0.1:1");
+    io.kvroute.router.registry.WorkerSpec spec = router.registry().get("eng-2").orElseThrow().spec();
+    assertThat(spec.sameEndpoints(new io.kvroute.router.registry.WorkerSpec("eng-2", null,
+        "tcp://127.0.0.1:" + replayPort, null, B, null, 1))).isFalse();
+  }
 }

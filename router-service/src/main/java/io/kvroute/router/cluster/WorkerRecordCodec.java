@@ -22,7 +22,7 @@ public final class WorkerRecordCodec {
     WorkerSpec s = r.spec();
     return new JsonObject().put("worker_id", s.id()).put("url", s.url()).put("events_endpoint", s.eventsEndpoint())
         .put("metrics_endpoint", s.metricsEndpoint()).put("block_size", s.blockSize()).put("model", s.model())
-        .put("dp_size", s.dpSize()).put("source", r.source()).put("heartbeat_ms", r.heartbeatMillis())
+        .put("dp_size", s.dpSize()).put("replay_endpoint", s.replayEndpoint()).put("source", r.source()).put("heartbeat_ms", r.heartbeatMillis())
         .put("replica", r.replicaId()).encode();
   }
 
@@ -31,7 +31,7 @@ public final class WorkerRecordCodec {
       JsonObject o = new JsonObject(text);
       WorkerSpec spec = new WorkerSpec(o.getString("worker_id"), o.getString("url"), o.getString("events_endpoint"),
           o.getString("metrics_endpoint"), o.getInteger("block_size"), o.getString("model"),
-          o.getInteger("dp_size", 1));
+          o.getInteger("dp_size", 1), o.getString("replay_endpoint"));
       return new WorkerRecord(spec, o.getString("source", "registered"), o.getLong("heartbeat_ms", 0L),
           o.getString("replica"));
     } catch (RuntimeException e) {

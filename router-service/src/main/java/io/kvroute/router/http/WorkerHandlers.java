@@ -40,7 +40,7 @@ final class WorkerHandlers {
     }
     WorkerSpec spec = new WorkerSpec(id, string(body, "url", false), string(body, "events_endpoint", false),
         string(body, "metrics_endpoint", false), blockSize, string(body, "model", false),
-        dpSize == null ? 1 : dpSize);
+        dpSize == null ? 1 : dpSize, string(body, "replay_endpoint", false));
     WorkerRegistry.Registration reg = api.registry().register(spec, "registered");
     Json.send(ctx.response(), reg.created() ? 201 : 200, view(reg.view(), null, null));
   }
