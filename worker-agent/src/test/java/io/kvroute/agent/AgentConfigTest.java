@@ -41,4 +41,25 @@ class AgentConfigTest {
         .hasMessageContaining("--engine-events-endpoint");
     assertThatThrownBy(() -> parse(Map.of(), "--engine", "vllm")).isInstanceOf(CliOptions.UsageException.class);
   }
+
+  @Test
+  void shouldReadPerRankEndpointListsAndHttpProbes() throws Exception {
+    AgentConfig c = parse(Map.of("KVROUTE_ENGINE_METRICS_URL", "http://e:8000/metrics"), "--engine", "zmq",
+        "--engine-events-endpoint", "tcp://e:5555, tcp://e:5556,tcp://e:5557", "--engine-replay-endpoint",
+        "tcp://e:5655,,tcp://e:5657", "--engine-health-url", "http://e:8000/health");
+    assertThat(c.engineEventsEndpoints()).containsExactly("tcp://e:5555", "tcp://e:5556", "tcp://e:5557");
+    assertThat(c.engineReplayEndpoints()).containsExactly("tcp://e:5655", null, "tcp://e:5657");
+    assertThat(c.dpSize()).isEqualTo(3);
+    assertThat(c.engineHealthUrl()).isEqualTo("http://e:8000/health");
+    assertThat(c.engineMetricsUrl()).isEqualTo("http://e:8000/metrics");
+    AgentConfig one = parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://e:5555");
+    assertThat(one.engineReplayEndpoints()).containsExactly((String) null);
+    assertThat(one.dpSize()).isEqualTo(1);
+    assertThat(one.engineHealthUrl()).isEmpty();
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://a:1,tcp://a:2",
+        "--engine-replay-endpoint", "tcp://a:3")).isInstanceOf(CliOptions.UsageException.class)
+        .hasMessageContaining("one endpoint per events endpoint");
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://a:1,"))
+        .isInstanceOf(CliOptions.UsageException.class).hasMessageContaining("empty element");
+  }
 }
