@@ -1,5 +1,6 @@
 package io.kvroute.gateway.proxy;
 
+import io.kvroute.common.codec.JsonStrings;
 import io.kvroute.gateway.api.Endpoint;
 
 /**
@@ -46,10 +47,10 @@ public final class ChunkFormatter {
     StringBuilder sb = new StringBuilder(head.length() + text.length() + 96).append(head);
     if (endpoint == Endpoint.CHAT) {
       sb.append("{\"index\":0,\"delta\":{\"content\":");
-      JsonText.quote(sb, text).append("},\"logprobs\":null,\"finish_reason\":null}]");
+      JsonStrings.appendQuoted(sb, text).append("},\"logprobs\":null,\"finish_reason\":null}]");
     } else {
       sb.append("{\"index\":0,\"text\":");
-      JsonText.quote(sb, text).append(",\"logprobs\":null,\"finish_reason\":null}]");
+      JsonStrings.appendQuoted(sb, text).append(",\"logprobs\":null,\"finish_reason\":null}]");
     }
     return tail(sb);
   }
@@ -69,9 +70,9 @@ public final class ChunkFormatter {
   /** An error event sent when the worker fails after the first byte. */
   public static String errorEvent(String message, String type, String code) {
     StringBuilder sb = new StringBuilder(96 + message.length()).append("data: {\"error\":{\"message\":");
-    JsonText.quote(sb, message).append(",\"type\":");
-    JsonText.quote(sb, type).append(",\"param\":null,\"code\":");
-    JsonText.quote(sb, code).append("}}\n\n");
+    JsonStrings.appendQuoted(sb, message).append(",\"type\":");
+    JsonStrings.appendQuoted(sb, type).append(",\"param\":null,\"code\":");
+    JsonStrings.appendQuoted(sb, code).append("}}\n\n");
     return sb.toString();
   }
 
@@ -81,13 +82,13 @@ public final class ChunkFormatter {
     objectHead(sb, endpoint.object()).append("\"choices\":[{\"index\":0,");
     if (endpoint == Endpoint.CHAT) {
       sb.append("\"message\":{\"role\":\"assistant\",\"content\":");
-      JsonText.quote(sb, text).append("},");
+      JsonStrings.appendQuoted(sb, text).append("},");
     } else {
       sb.append("\"text\":");
-      JsonText.quote(sb, text).append(',');
+      JsonStrings.appendQuoted(sb, text).append(',');
     }
     sb.append("\"logprobs\":null,\"finish_reason\":");
-    JsonText.quote(sb, finishReason).append("}],\"usage\":");
+    JsonStrings.appendQuoted(sb, finishReason).append("}],\"usage\":");
     usage.appendJson(sb);
     return sb.append('}').toString();
   }
@@ -100,7 +101,7 @@ public final class ChunkFormatter {
       sb.append("\"text\":\"\",");
     }
     sb.append("\"logprobs\":null,\"finish_reason\":");
-    JsonText.quote(sb, finishReason).append("}]");
+    JsonStrings.appendQuoted(sb, finishReason).append("}]");
     return tail(sb);
   }
 
@@ -113,8 +114,8 @@ public final class ChunkFormatter {
 
   private StringBuilder objectHead(StringBuilder sb, String object) {
     sb.append("{\"id\":");
-    JsonText.quote(sb, id).append(",\"object\":\"").append(object).append("\",\"created\":").append(created)
+    JsonStrings.appendQuoted(sb, id).append(",\"object\":\"").append(object).append("\",\"created\":").append(created)
         .append(",\"model\":");
-    return JsonText.quote(sb, model).append(',');
+    return JsonStrings.appendQuoted(sb, model).append(',');
   }
 }

@@ -1,5 +1,6 @@
 package io.kvroute.gateway.proxy;
 
+import io.kvroute.common.codec.JsonStrings;
 import io.kvroute.gateway.GatewayConfig.FallbackPolicy;
 import io.kvroute.gateway.api.ApiError;
 import io.kvroute.gateway.api.ErrorResponder;
@@ -465,7 +466,7 @@ public final class ProxyExchange {
 
   private Buffer routeBody(String rid) {
     StringBuilder sb = new StringBuilder(64 + localHashes.length * 21).append("{\"request_id\":");
-    JsonText.quote(sb, rid).append(",\"local_hashes\":[");
+    JsonStrings.appendQuoted(sb, rid).append(",\"local_hashes\":[");
     for (int i = 0; i < localHashes.length; i++) {
       if (i > 0) {
         sb.append(',');
@@ -482,7 +483,7 @@ public final class ProxyExchange {
           sb.append(',');
         }
         first = false;
-        JsonText.quote(sb, w);
+        JsonStrings.appendQuoted(sb, w);
       }
       sb.append(']');
     }
@@ -492,7 +493,7 @@ public final class ProxyExchange {
   private Buffer upstreamBody() {
     SamplingParams s = req.sampling();
     StringBuilder sb = new StringBuilder(160 + tokens.length * 7).append("{\"model\":");
-    JsonText.quote(sb, pc.config().model()).append(",\"prompt\":[");
+    JsonStrings.appendQuoted(sb, pc.config().model()).append(",\"prompt\":[");
     for (int i = 0; i < tokens.length; i++) {
       if (i > 0) {
         sb.append(',');
@@ -522,7 +523,7 @@ public final class ProxyExchange {
         if (i > 0) {
           sb.append(',');
         }
-        JsonText.quote(sb, s.stop().get(i));
+        JsonStrings.appendQuoted(sb, s.stop().get(i));
       }
       sb.append(']');
     }

@@ -3,6 +3,8 @@ package io.kvroute.common.codec;
 /** Writing JSON string literals into a {@link StringBuilder}, for hand-built JSON on hot paths. */
 public final class JsonStrings {
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private JsonStrings() {
   }
 
@@ -12,7 +14,7 @@ public final class JsonStrings {
       return sb.append("null");
     }
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> sb.append("\\\"");
@@ -20,9 +22,12 @@ public final class JsonStrings {
         case '\n' -> sb.append("\\n");
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
         default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+            sb.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
+                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
           } else {
             sb.append(c);
           }
