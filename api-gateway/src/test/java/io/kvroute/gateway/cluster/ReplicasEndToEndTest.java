@@ -195,10 +195,12 @@ class ReplicasEndToEndTest {
       int[] tokens = TestGateway.tokenizer().encode(prompt);
       long[] hashes = HASHER.localHashes(tokens);
       String body = new JsonObject().put("local_hashes", toJson(hashes)).put("num_tokens", tokens.length).encode();
+      // Same answer, and the same index view behind it (every worker's overlap).
       await("replicas 0, 2 and the late 3 agree on " + prompt.substring(0, 12), () -> {
         JsonObject a = findBest(0, body);
+        Map<String, Integer> view = overlaps(0, body);
         return a.getInteger("matched_blocks", 0) >= hashes.length - 1 && a.equals(findBest(2, body))
-            && a.equals(findBest(3, body));
+            && a.equals(findBest(3, body)) && view.equals(overlaps(2, body)) && view.equals(overlaps(3, body));
       });
     }
   }
@@ -325,6 +327,23 @@ class ReplicasEndToEndTest {
   private static void awaitNoActiveLoad(int... replicas) throws InterruptedException {
     for (int r : replicas) {
       await("replica " + r + " active requests back to 0", () -> activeRequests(r) == 0);
+    }
+  }
+
+  /** Every worker's matched prefix in blocks as replica {@code router} sees it ({@code /v1/score}, books nothing). */
+  private static Map<String, Integer> overlaps(int router, String body) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(routerUrls.get(router) + "/v1/score"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Map<String, Integer> out = new java.util.TreeMap<>();
+      for (Object o : new JsonObject(r.body()).getJsonArray("candidates", new io.vertx.core.json.JsonArray())) {
+        JsonObject c = (JsonObject) o;
+        out.put(c.getString("worker_id"), c.getInteger("overlap_blocks"));
+      }
+      return out;
+    } catch (Exception e) {
+      return Map.of("error", -1);
     }
   }
 

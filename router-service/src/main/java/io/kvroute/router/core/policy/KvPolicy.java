@@ -6,7 +6,9 @@ import java.util.random.RandomGenerator;
  * Predicted-load cost (DESIGN §5, reference notes §4.3):
  * {@code cost = scale × max(0, prefillBlocks − credit × overlap) + decodeBlocks + requestWeight × activeRequests},
  * where {@code prefillBlocks = (numTokens + active prefill tokens) / blockSize} and {@code decodeBlocks} the
- * candidate's potential unique blocks. Lowest wins; ties go to the smallest tree, then uniformly at random. With a
+ * candidate's potential unique blocks. Lowest wins; ties go to the longest cached prefix (with a credit above 1 the
+ * clamp at 0 makes every long enough prefix cost the same, and the worker holding more of it still computes less),
+ * then to the smallest tree, then uniformly at random. With a
  * temperature above 0 the choice is a softmax over min-max-normalised costs:
  * {@code p_i ∝ exp(−(c_i − c_min) / ((c_max − c_min) · T))}, uniform if every cost is equal.
  */
@@ -54,18 +56,23 @@ public final class KvPolicy implements Policy {
       return softmax(costs, s.size, temperature, random);
     }
     double best = Double.POSITIVE_INFINITY;
+    int bestOverlap = -1;
     long bestTree = Long.MAX_VALUE;
     int chosen = -1;
     int ties = 0;
     for (int i = 0; i < s.size; i++) {
       double c = costs[i];
+      int overlap = s.overlap[i];
       long tree = s.treeSize[i];
-      if (c < best || (c == best && tree < bestTree)) {
+      boolean better = c < best || (c == best && (overlap > bestOverlap
+          || (overlap == bestOverlap && tree < bestTree)));
+      if (better) {
         best = c;
+        bestOverlap = overlap;
         bestTree = tree;
         chosen = i;
         ties = 1;
-      } else if (c == best && tree == bestTree) {
+      } else if (c == best && overlap == bestOverlap && tree == bestTree) {
         // Reservoir sampling: each of the k tied candidates ends up chosen with probability 1/k.
         ties++;
         if (random.nextInt(ties) == 0) {

@@ -72,6 +72,25 @@ class PolicyTest {
     assertThat(hits[0]).isBetween(800, 1200);
   }
 
+  /**
+   * With the default credit (above 1) the prefill term clamps at 0 for every long enough prefix: a 36-block prompt
+   * cached 31 deep on one idle worker and 27 deep on another costs the same on both. The deeper one must win,
+   * whatever the trees' sizes.
+   */
+  @Test
+  void shouldBreakKvTiesByTheLongerCachedPrefixFirst() {
+    Snapshot s = new Snapshot().reset(2, 32, 36 * 32);
+    s.set(0, 27, 100, 0, 0, 36, 0, 0, 0);
+    s.set(1, 31, 5000, 0, 0, 36, 0, 0, 0);
+    RouterCoreConfig d = RouterCoreConfig.defaults(32);
+    KvPolicy kv = new KvPolicy(d.overlapCredit(), d.prefillLoadScale(), d.requestWeight(), d.temperature());
+    kv.costs(s, costs);
+    assertThat(costs[0]).isEqualTo(costs[1]);
+    for (int i = 0; i < 100; i++) {
+      assertThat(kv.choose(s, costs, random)).isEqualTo(1);
+    }
+  }
+
   @Test
   void shouldSampleBySoftmaxOverNormalisedCostWithTemperature() {
     Snapshot s = new Snapshot().reset(2, 16, 160);
