@@ -46,6 +46,7 @@ public final class ZmqAdapter implements EngineAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ZmqAdapter.class);
   private static final int POLL_TIMEOUT_MS = 100;
+  private static final long REDIAL_NANOS = 2_000_000_000L;
   private static final int REPLAY_TIMEOUT_MS = 2000;
   /** Messages read from one socket before looking at the others. */
   private static final int MAX_BURST = 1024;
@@ -159,6 +160,7 @@ public final class ZmqAdapter implements EngineAdapter {
     ZMQ.Socket monitor;
     ZMQ.Socket dealer;
     long lastSeq = -1;
+    long dialedAtNanos;
     volatile boolean connected;
 
     RankStream(int rank, String eventsEndpoint, String replayEndpoint, KvPayloadDecoder decoder) {
@@ -182,6 +184,7 @@ public final class ZmqAdapter implements EngineAdapter {
     s.monitor.setLinger(0);
     s.monitor.connect(monitorAddress);
     s.sub.connect(s.eventsEndpoint);
+    s.dialedAtNanos = System.nanoTime();
     if (s.replayEndpoint != null) {
       // Connected up front so that a replay request does not wait for the connection.
       s.dealer = context.createSocket(SocketType.DEALER);
@@ -213,6 +216,7 @@ public final class ZmqAdapter implements EngineAdapter {
           if (poller.pollin(2 * k)) {
             drain(s);
           }
+          redialIfSilent(s);
         }
       }
     } catch (RuntimeException e) {
@@ -232,6 +236,21 @@ public final class ZmqAdapter implements EngineAdapter {
         }
       }
     }
+  }
+
+  /**
+   * The monitor's pipe can attach after the first handshake event was emitted (JeroMQ drops monitor events nobody
+   * is attached to yet), which would leave an idle engine's agent unready forever: while no handshake has been seen,
+   * dial again every {@link #REDIAL_NANOS}, which yields a fresh handshake event once the publisher is there.
+   */
+  private void redialIfSilent(RankStream s) {
+    long now = System.nanoTime();
+    if (s.connected || now - s.dialedAtNanos - REDIAL_NANOS < 0) {
+      return;
+    }
+    s.dialedAtNanos = now;
+    s.sub.disconnect(s.eventsEndpoint);
+    s.sub.connect(s.eventsEndpoint);
   }
 
   private void onMonitorEvents(RankStream s) {
