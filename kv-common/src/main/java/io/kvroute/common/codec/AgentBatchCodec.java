@@ -43,27 +43,15 @@ public final class AgentBatchCodec {
     }
     MsgpackReader r = new MsgpackReader(payload);
     EventScan scan = new EventScan();
-    int fields = r.readArrayHeader("batch");
-    if (fields < 2) {
-      throw new DecodeException("batch must have at least 2 elements, got " + fields);
-    }
+    int fields = BatchEnvelope.readHead(r);
     double ts = r.readDouble("ts");
     int count = r.readArrayHeader("events");
     List<KvEvent> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       events.add(readEvent(r, scan));
     }
-    int dpRank = 0;
-    if (fields >= 3 && !r.tryNil()) {
-      dpRank = r.readInt("dp_rank");
-    }
-    for (int i = 3; i < fields; i++) {
-      r.skip();
-    }
-    if (!r.atEnd()) {
-      throw new DecodeException(r.remaining() + " trailing bytes after batch");
-    }
-    return new KvEventBatch(ts, events, dpRank);
+    Integer dpRank = BatchEnvelope.readTail(r, fields, "dp_rank");
+    return new KvEventBatch(ts, events, dpRank == null ? 0 : dpRank);
   }
 
   /** Reads one agent-format event map; leaves the reader after the map. */

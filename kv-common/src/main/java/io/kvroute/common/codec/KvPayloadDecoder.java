@@ -135,10 +135,7 @@ public final class KvPayloadDecoder {
     }
     MsgpackReader r = reader.wrap(payload);
     try {
-      int fields = r.readArrayHeader("batch");
-      if (fields < 2) {
-        return Result.dropped(MALFORMED, "batch must have at least 2 elements, got " + fields);
-      }
+      int fields = BatchEnvelope.readHead(r);
       double ts = r.readDouble("ts");
       currentPayload = payload;
       currentEventsAt = r.position();
@@ -158,17 +155,8 @@ public final class KvPayloadDecoder {
           dropped.add(new DroppedEvent(MALFORMED, "event " + i + ": " + e.getMessage()));
         }
       }
-      int dpRank = 0;
-      if (fields >= 3 && !r.tryNil()) {
-        dpRank = r.readInt("dp_rank");
-      }
-      for (int i = 3; i < fields; i++) {
-        r.skip();
-      }
-      if (!r.atEnd()) {
-        return Result.dropped(MALFORMED, r.remaining() + " trailing bytes after batch");
-      }
-      return Result.ok(new KvEventBatch(ts, events, dpRank), dropped);
+      Integer dpRank = BatchEnvelope.readTail(r, fields, "dp_rank");
+      return Result.ok(new KvEventBatch(ts, events, dpRank == null ? 0 : dpRank), dropped);
     } catch (DecodeException e) {
       return Result.dropped(MALFORMED, e.getMessage());
     }

@@ -41,10 +41,7 @@ public final class VllmBatchCodec {
     }
     MsgpackReader r = new MsgpackReader(payload);
     EventScan scan = new EventScan();
-    int fields = r.readArrayHeader("batch");
-    if (fields < 2) {
-      throw new DecodeException("batch must have at least 2 elements, got " + fields);
-    }
+    int fields = BatchEnvelope.readHead(r);
     double ts = r.readDouble("ts");
     int count = r.readArrayHeader("events");
     List<VllmEvent> events = new ArrayList<>(count);
@@ -54,16 +51,7 @@ public final class VllmBatchCodec {
         events.add(e);
       }
     }
-    Integer dpRank = null;
-    if (fields >= 3 && !r.tryNil()) {
-      dpRank = r.readInt("data_parallel_rank");
-    }
-    for (int i = 3; i < fields; i++) {
-      r.skip();
-    }
-    if (!r.atEnd()) {
-      throw new DecodeException(r.remaining() + " trailing bytes after batch");
-    }
+    Integer dpRank = BatchEnvelope.readTail(r, fields, "data_parallel_rank");
     return new VllmBatch(ts, events, dpRank);
   }
 
