@@ -35,6 +35,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,6 +153,11 @@ public final class GatewayVerticle extends VerticleBase {
   /** Workers cached for the fallback policy. */
   public int knownWorkers() {
     return directory.workers().size();
+  }
+
+  /** Workers cached for the fallback policy, as "id=url" (diagnostics). */
+  public List<String> knownWorkerIds() {
+    return directory.workers().stream().map(w -> w.id() + "=" + w.url()).toList();
   }
 
   // ---- handlers ----------------------------------------------------------------------------------------------
