@@ -9,7 +9,9 @@ mvn -B -ntp -o -q -pl api-gateway -am test-compile
 cp_file="$(mktemp)"
 trap 'rm -f "$cp_file"' EXIT
 mvn -B -ntp -o -q -pl api-gateway -am dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
-cp="$(cat "$cp_file"):api-gateway/target/classes:api-gateway/target/test-classes:kv-common/target/classes"
-cp="$cp:router-service/target/classes:worker-agent/target/classes"
+# This worktree's classes first; drop any io.kvroute jars an earlier `install` left in ~/.m2 (they would be stale).
+deps="$(tr ':' '\n' < "$cp_file" | grep -v '/io/kvroute/' | paste -sd: -)"
+cp="api-gateway/target/classes:api-gateway/target/test-classes:kv-common/target/classes"
+cp="$cp:router-service/target/classes:worker-agent/target/classes:$deps"
 # Services log to stdout; keep only the benchmark's own lines (and warnings/errors).
-java -Xmx2g -cp "$cp" io.kvroute.gateway.bench.GatewayLatencyBench "$@" | grep -v ' INFO \|CudaUtils' || true
+java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.kvroute.gateway.bench.GatewayLatencyBench "$@" | grep -v ' INFO \|CudaUtils' || true

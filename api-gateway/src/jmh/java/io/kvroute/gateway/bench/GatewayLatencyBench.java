@@ -45,12 +45,13 @@ public final class GatewayLatencyBench {
   public static void main(String[] args) throws Exception {
     CliOptions opts = CliOptions.create("GatewayLatencyBench", "gateway+router added latency vs direct agent")
         .option("concurrency", "256", "concurrent streams")
-        .option("requests", "4096", "measured requests per phase")
-        .option("warmup", "1024", "warm-up requests per phase (not recorded)")
+        .option("requests", "4096", "measured requests per phase (split over the rounds)")
+        .option("warmup", "1024", "warm-up requests per phase, once before the rounds (not recorded)")
         .option("prompt-tokens", "512", "prompt length in tokens")
         .option("max-tokens", "16", "completion length (ignore_eos)")
         .option("speedup", "1000", "sim engine speedup")
-        .option("rounds", "2", "alternate direct/gateway this many times (results merged)");
+        .option("think-ms", "0", "mean pause of each stream between its requests (0 = closed loop, saturating)")
+        .option("rounds", "8", "rounds; each runs every phase once, the order rotating (results merged)");
     CliOptions.Parsed p = opts.parse(args);
     if (p.helpRequested()) {
       System.out.print(opts.help());
@@ -62,6 +63,7 @@ public final class GatewayLatencyBench {
     int promptTokens = p.integer("prompt-tokens");
     int maxTokens = p.integer("max-tokens");
     int rounds = p.integer("rounds");
+    long thinkMs = p.integer("think-ms");
 
     Vertx routerVertx = Vertx.vertx();
     RouterVerticle router = new RouterVerticle(RouterConfig.from(RouterConfig.options().parse(new String[] {
@@ -88,71 +90,103 @@ public final class GatewayLatencyBench {
     Thread.sleep(3000); // agents register and the router subscribes
 
     Vertx clientVertx = Vertx.vertx();
+    CpuMeter.name(routerVertx, "router");
+    for (int i = 0; i < agentVertx.size(); i++) {
+      CpuMeter.name(agentVertx.get(i), "agent" + i);
+    }
+    CpuMeter.name(gwVertx, "gw");
+    CpuMeter.name(clientVertx, "client");
     StreamLoad load = new StreamLoad(clientVertx, concurrency);
     String[] agentUrls = agents.stream().map(a -> "http://127.0.0.1:" + a.httpPort()).toArray(String[]::new);
     SplittableRandom seeds = new SplittableRandom(42);
+    Phase[] phases = {
+        new Phase("direct agent (token ids)", null),
+        new Phase("gateway+router (token ids)", "/v1/completions"),
+        new Phase("gateway+router (chat, tokenised)", "/v1/chat/completions")};
 
-    Histogram directTtft = new Histogram(60_000_000L, 3);
-    Histogram gwTtft = new Histogram(60_000_000L, 3);
-    Histogram chatTtft = new Histogram(60_000_000L, 3);
-    Histogram directE2e = new Histogram(600_000_000L, 3);
-    Histogram gwE2e = new Histogram(600_000_000L, 3);
-    Histogram chatE2e = new Histogram(600_000_000L, 3);
-    Histogram gwOverhead = new Histogram(60_000_000L, 3);
-    Histogram chatOverhead = new Histogram(60_000_000L, 3);
-    int errors = 0;
+    // Warm-up: every phase once, not recorded.
+    long warmSeed = seeds.nextLong();
+    for (Phase ph : phases) {
+      ph.run(load, gwUrl, agentUrls, concurrency, warmup, warmSeed, promptTokens, maxTokens, thinkMs);
+      gateway.metrics().preUpstreamInterval();
+    }
+    // Measured: short rounds, the phase order rotating each round, so slow drift (JIT, GC, other processes on the
+    // machine) lands on every phase alike; each phase's histograms merge its rounds.
+    int perRound = Math.max(concurrency, requests / rounds);
+    CpuMeter cpu = new CpuMeter();
     for (int r = 0; r < rounds; r++) {
       long seed = seeds.nextLong();
-      // direct: split the load over both agents with two concurrent runs of half the concurrency each
-      for (int a = 0; a < 2; a++) {
-        int idx = a;
-        load.run(agentUrls[idx] + "/v1/completions", concurrency, warmup / 2,
-            i -> tokenBody(seed + 1_000_000L * idx + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
+      for (int k = 0; k < phases.length; k++) {
+        Phase ph = phases[(r + k) % phases.length];
+        gateway.metrics().preUpstreamInterval();
+        Map<String, Long> before = cpu.snapshot();
+        StreamLoad.Result res = ph.run(load, gwUrl, agentUrls, concurrency, perRound, seed, promptTokens, maxTokens,
+            thinkMs);
+        ph.cpu.addAll(cpu.since(before));
+        ph.ttft.add(res.ttftMicros());
+        ph.e2e.add(res.e2eMicros());
+        ph.errors += res.errors();
+        ph.requests += perRound;
+        ph.wallNanos += res.wallNanos();
+        if (ph.gatewayPath != null) {
+          ph.overhead.add(gateway.metrics().preUpstreamInterval());
+        }
       }
-      StreamLoad.Result d0 = runBoth(load, agentUrls, concurrency, requests, seed + 7, promptTokens, maxTokens);
-      directTtft.add(d0.ttftMicros());
-      directE2e.add(d0.e2eMicros());
-      errors += d0.errors();
-
-      load.run(gwUrl + "/v1/completions", concurrency, warmup,
-          i -> tokenBody(seed + 50_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
-      gateway.metrics().preUpstreamInterval();
-      StreamLoad.Result g = load.run(gwUrl + "/v1/completions", concurrency, requests,
-          i -> tokenBody(seed + 90_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
-      gwTtft.add(g.ttftMicros());
-      gwE2e.add(g.e2eMicros());
-      errors += g.errors();
-      gwOverhead.add(gateway.metrics().preUpstreamInterval());
-
-      StreamLoad.Result c = load.run(gwUrl + "/v1/chat/completions", concurrency, requests,
-          i -> chatBody(seed + 130_000_000L + i, promptTokens, maxTokens)).await(600, TimeUnit.SECONDS);
-      chatTtft.add(c.ttftMicros());
-      chatE2e.add(c.e2eMicros());
-      errors += c.errors();
-      chatOverhead.add(gateway.metrics().preUpstreamInterval());
     }
+    int errors = 0;
+    for (Phase ph : phases) {
+      errors += ph.errors;
+    }
+    Phase direct = phases[0];
 
-    System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d x %d rounds prompt_tokens=%d "
-        + "max_tokens=%d speedup=%s errors=%d cores=%d%n", concurrency, requests, rounds, promptTokens, maxTokens,
-        p.string("speedup"), errors, Runtime.getRuntime().availableProcessors());
-    System.out.println("| path | TTFT p50 ms | TTFT p90 ms | TTFT p99 ms | e2e p50 ms | e2e p99 ms |");
-    System.out.println("|---|---|---|---|---|---|");
-    row("direct agent (token ids)", directTtft, directE2e);
-    row("gateway+router (token ids)", gwTtft, gwE2e);
-    row("gateway+router (chat, tokenised)", chatTtft, chatE2e);
-    System.out.printf(Locale.ROOT, "| added by gateway+router (token ids) | %.2f | %.2f | %.2f | | |%n",
-        ms(gwTtft, 50) - ms(directTtft, 50), ms(gwTtft, 90) - ms(directTtft, 90), ms(gwTtft, 99) - ms(directTtft, 99));
-    System.out.printf(Locale.ROOT, "| added by gateway+router (chat) | %.2f | %.2f | %.2f | | |%n",
-        ms(chatTtft, 50) - ms(directTtft, 50), ms(chatTtft, 90) - ms(directTtft, 90),
-        ms(chatTtft, 99) - ms(directTtft, 99));
+    System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d (%d rounds of %d, phase order rotating) "
+        + "prompt_tokens=%d max_tokens=%d speedup=%s think_ms=%d errors=%d cores=%d%n", concurrency,
+        perRound * rounds, rounds, perRound, promptTokens, maxTokens, p.string("speedup"), thinkMs, errors,
+        Runtime.getRuntime().availableProcessors());
+    System.out.println("| path | TTFT p50 ms | TTFT p90 ms | TTFT p99 ms | e2e p50 ms | e2e p99 ms | req/s |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (Phase ph : phases) {
+      System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |%n", ph.name, ms(ph.ttft, 50),
+          ms(ph.ttft, 90), ms(ph.ttft, 99), ms(ph.e2e, 50), ms(ph.e2e, 99), ph.requests * 1e9 / ph.wallNanos);
+    }
+    for (int k = 1; k < phases.length; k++) {
+      Phase ph = phases[k];
+      System.out.printf(Locale.ROOT, "| added by %s | %.2f | %.2f | %.2f | | | |%n", ph.name.replace("gateway+router ",
+          "gateway+router "), ms(ph.ttft, 50) - ms(direct.ttft, 50), ms(ph.ttft, 90) - ms(direct.ttft, 90),
+          ms(ph.ttft, 99) - ms(direct.ttft, 99));
+    }
     System.out.println();
     System.out.println("Gateway-side time before the worker sees the request (parse, tokenise, hash, POST /v1/route,"
         + " send), measured inside the gateway:");
     System.out.println("| path | p50 ms | p90 ms | p99 ms | max ms |");
     System.out.println("|---|---|---|---|---|");
-    overheadRow("token ids", gwOverhead);
-    overheadRow("chat (template + tokenise)", chatOverhead);
+    overheadRow("token ids", phases[1].overhead);
+    overheadRow("chat (template + tokenise)", phases[2].overhead);
+    System.out.println();
+    System.out.println("CPU per request (ms of CPU time, all threads of this JVM during the measured rounds; "
+        + "jvm = GC, JIT and other non-Java threads):");
+    System.out.println("| path | JVM busy (% of all cores) | total | " + String.join(" | ", CpuMeter.GROUPS)
+        + " | jvm |");
+    System.out.println("|---|---|---|" + "---|".repeat(CpuMeter.GROUPS.size()) + "---|");
+    for (Phase ph : phases) {
+      StringBuilder sb = new StringBuilder().append("| ").append(ph.name).append(" | ")
+          .append(String.format(Locale.ROOT, "%.0f%% | %.3f", 100.0 * ph.cpu.get(CpuMeter.PROCESS)
+              / ((double) ph.wallNanos * Runtime.getRuntime().availableProcessors()),
+              ph.cpu.get(CpuMeter.PROCESS) / 1e6 / ph.requests));
+      long threads = 0;
+      for (String g : CpuMeter.GROUPS) {
+        long v = ph.cpu.get(g);
+        threads += v;
+        sb.append(String.format(Locale.ROOT, " | %.3f", v / 1e6 / ph.requests));
+      }
+      sb.append(String.format(Locale.ROOT, " | %.3f |", (ph.cpu.get(CpuMeter.PROCESS) - threads) / 1e6 / ph.requests));
+      System.out.println(sb);
+    }
 
+    if (Boolean.getBoolean("bench.threadNames")) {
+      // JFR keeps a thread's first name: print the renamed ones to attribute profile samples by thread id
+      Thread.getAllStackTraces().keySet().forEach(t -> System.out.println("thread " + t.getId() + " " + t.getName()));
+    }
     load.close().await(10, TimeUnit.SECONDS);
     clientVertx.close().await(10, TimeUnit.SECONDS);
     gwVertx.close().await(10, TimeUnit.SECONDS);
@@ -164,23 +198,50 @@ public final class GatewayLatencyBench {
     System.exit(0);
   }
 
+  /** One measured path: its merged histograms and CPU over all rounds. */
+  private static final class Phase {
+    final String name;
+    /** Gateway path, or null for the direct agent path. */
+    final String gatewayPath;
+    final Histogram ttft = new Histogram(60_000_000L, 3);
+    final Histogram e2e = new Histogram(600_000_000L, 3);
+    final Histogram overhead = new Histogram(60_000_000L, 3);
+    final CpuMeter.Totals cpu = new CpuMeter.Totals();
+    int errors;
+    long requests;
+    long wallNanos;
+
+    Phase(String name, String gatewayPath) {
+      this.name = name;
+      this.gatewayPath = gatewayPath;
+    }
+
+    StreamLoad.Result run(StreamLoad load, String gwUrl, String[] agentUrls, int concurrency, int requests, long seed,
+        int promptTokens, int maxTokens, long thinkMs) throws Exception {
+      if (gatewayPath == null) {
+        // split over both agents: two concurrent closed loops of half the concurrency each
+        return runBoth(load, agentUrls, concurrency, requests, seed + 7, promptTokens, maxTokens, thinkMs);
+      }
+      boolean chat = gatewayPath.contains("chat");
+      long base = seed + (chat ? 130_000_000L : 90_000_000L);
+      return load.run(gwUrl + gatewayPath, concurrency, requests,
+          i -> chat ? chatBody(base + i, promptTokens, maxTokens) : tokenBody(base + i, promptTokens, maxTokens),
+          thinkMs).await(600, TimeUnit.SECONDS);
+    }
+  }
+
   private static StreamLoad.Result runBoth(StreamLoad load, String[] agentUrls, int concurrency, int requests,
-      long seed, int promptTokens, int maxTokens) throws Exception {
+      long seed, int promptTokens, int maxTokens, long thinkMs) throws Exception {
     var a = load.run(agentUrls[0] + "/v1/completions", concurrency / 2, requests / 2,
-        i -> tokenBody(seed + i, promptTokens, maxTokens));
+        i -> tokenBody(seed + i, promptTokens, maxTokens), thinkMs);
     var b = load.run(agentUrls[1] + "/v1/completions", concurrency - concurrency / 2, requests - requests / 2,
-        i -> tokenBody(seed + 10_000_000L + i, promptTokens, maxTokens));
+        i -> tokenBody(seed + 10_000_000L + i, promptTokens, maxTokens), thinkMs);
     StreamLoad.Result ra = a.await(600, TimeUnit.SECONDS);
     StreamLoad.Result rb = b.await(600, TimeUnit.SECONDS);
     ra.ttftMicros().add(rb.ttftMicros());
     ra.e2eMicros().add(rb.e2eMicros());
     return new StreamLoad.Result(ra.ttftMicros(), ra.e2eMicros(), ra.errors() + rb.errors(),
         Math.max(ra.wallNanos(), rb.wallNanos()));
-  }
-
-  private static void row(String name, Histogram ttft, Histogram e2e) {
-    System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", name, ms(ttft, 50), ms(ttft, 90),
-        ms(ttft, 99), ms(e2e, 50), ms(e2e, 99));
   }
 
   private static void overheadRow(String name, Histogram h) {

@@ -34,6 +34,15 @@ final class StreamLoad {
   }
 
   Future<Result> run(String url, int concurrency, int total, IntFunction<Buffer> body) {
+    return run(url, concurrency, total, body, 0);
+  }
+
+  /**
+   * As {@link #run(String, int, int, IntFunction)}, each virtual user pausing a random 0.5–1.5 × {@code thinkMs}
+   * (mean {@code thinkMs}) after each response before its next request: fewer requests per second than a tight
+   * loop, so the machine need not be saturated. 0 = no pause.
+   */
+  Future<Result> run(String url, int concurrency, int total, IntFunction<Buffer> body, long thinkMs) {
     Histogram ttft = new Histogram(60_000_000L, 3);
     Histogram e2e = new Histogram(600_000_000L, 3);
     AtomicInteger issued = new AtomicInteger();
@@ -53,6 +62,10 @@ final class StreamLoad {
         }
         if (done.incrementAndGet() == total) {
           finished.tryComplete(new Result(ttft, e2e, errors.get(), System.nanoTime() - start));
+        } else if (thinkMs > 0) {
+          long pause = Math.max(1, (long) (thinkMs * (0.5 + java.util.concurrent.ThreadLocalRandom.current()
+              .nextDouble())));
+          vertx.setTimer(pause, id -> next[0].run());
         } else {
           next[0].run();
         }

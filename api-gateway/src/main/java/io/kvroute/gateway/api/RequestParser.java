@@ -281,6 +281,10 @@ public final class RequestParser {
     List<?> raw = arr.getList(); // raw values: getValue(i) would wrap every element
     for (int i = 0; i < out.length; i++) {
       Object v = raw.get(i);
+      if (v instanceof Integer n && n >= 0) {
+        out[i] = n; // the common case; the element's parameter name is only built for an error
+        continue;
+      }
       long id = integral(v, param + "[" + i + "]");
       if (id < 0 || id > Integer.MAX_VALUE) {
         throw ApiError.invalid("token ids must be non-negative 32-bit integers", param + "[" + i + "]");

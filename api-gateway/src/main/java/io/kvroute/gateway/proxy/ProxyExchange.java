@@ -6,6 +6,7 @@ import io.kvroute.gateway.api.ApiError;
 import io.kvroute.gateway.api.ErrorResponder;
 import io.kvroute.gateway.api.GenerationRequest;
 import io.kvroute.gateway.api.SamplingParams;
+import io.kvroute.gateway.route.HttpTarget;
 import io.kvroute.gateway.route.RouteResult;
 import io.kvroute.gateway.route.RouterUnavailableException;
 import io.kvroute.gateway.route.WorkerDirectory;
@@ -142,9 +143,7 @@ public final class ProxyExchange {
       releaseBooking();
       return;
     }
-    RequestOptions opts = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(route.url() + "/v1/completions")
+    RequestOptions opts = HttpTarget.options(route.url(), HttpMethod.POST, "/v1/completions")
         .setConnectTimeout(AGENT_CONNECT_TIMEOUT_MS)
         .setIdleTimeout(AGENT_IDLE_TIMEOUT_MS);
     pc.agents().request(opts)

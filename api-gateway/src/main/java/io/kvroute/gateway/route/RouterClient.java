@@ -260,9 +260,7 @@ public final class RouterClient {
   }
 
   private Future<Reply> call(String base, HttpMethod method, String path, Buffer body) {
-    RequestOptions opts = new RequestOptions()
-        .setMethod(method)
-        .setAbsoluteURI(base + path)
+    RequestOptions opts = HttpTarget.options(base, method, path)
         .setConnectTimeout(timeoutMs)
         .setTimeout(timeoutMs);
     return client.request(opts).compose(req -> {

@@ -88,6 +88,37 @@ class TranslationTest {
   }
 
   @Test
+  void shouldParseChunksExactlyLikeTheJsonTree() {
+    // the streaming parse must agree with the tree parse on every shape a worker could send
+    List<String> cases = List.of(
+        "{\"choices\":[{\"index\":0,\"text\":\"a\\u00e9\\n\\\"q\\\"\",\"logprobs\":null,\"finish_reason\":null}]}",
+        "{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}",
+        "{\"choices\":[{\"text\":null,\"delta\":{\"content\":\"d\"}}]}",
+        "{\"choices\":[{\"text\":5,\"delta\":{\"content\":\"d\"}}]}",
+        "{\"choices\":[{\"delta\":{\"content\":7}}]}",
+        "{\"choices\":[{\"delta\":[1],\"finish_reason\":3}]}",
+        "{\"choices\":[{\"text\":\"x\"},{\"text\":\"second\"}],\"usage\":null}",
+        "{\"choices\":[7,{\"text\":\"x\"}]}",
+        "{\"choices\":{\"text\":\"x\"}}",
+        "{\"choices\":[{\"text\":\"a\"}],\"choices\":[]}",
+        "{\"choices\":[],\"usage\":{\"prompt_tokens\":70,\"completion_tokens\":4.9,\"prompt_tokens_details\":"
+            + "{\"cached_tokens\":64}}}",
+        "{\"usage\":{\"prompt_tokens\":\"70\",\"prompt_tokens_details\":null}}",
+        "{\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":\"x\"},\"completion_tokens\":[1,2]}}",
+        "{\"usage\":[1]}",
+        "{\"id\":{\"nested\":[1,{\"a\":[]}]},\"choices\":[{\"text\":\"t\",\"extra\":{\"k\":[{}]}}]}",
+        "{\"error\":null,\"choices\":[{\"text\":\"ok\"}]}",
+        "{\"error\":{\"message\":\"engine died\"}}",
+        "{\"error\":{\"code\":1}}",
+        "{\"error\":\"plain\"}",
+        "{\"error\":{\"message\":\"x\"},\"error\":null,\"choices\":[{\"text\":\"z\"}]}",
+        "{}", "[]", "\"s\"", "{not json", "{\"choices\":[{\"text\":\"a\"}]", "{\"a\":1} {\"b\":2}", "");
+    for (String c : cases) {
+      assertThat(UpstreamChunk.parse(c)).as(c).isEqualTo(UpstreamChunk.parseTree(c));
+    }
+  }
+
+  @Test
   void shouldParseSseAcrossArbitraryChunkBoundaries() throws Exception {
     String stream = "data: {\"a\":1}\n\n: comment\r\ndata: {\"b\":\"é\"}\r\n\r\nevent: error\ndata: x\ndata: y\n\n"
         + "data: [DONE]\n\n";

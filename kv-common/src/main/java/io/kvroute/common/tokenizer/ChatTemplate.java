@@ -4,9 +4,12 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
 import java.util.Map;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELResolver;
@@ -16,12 +19,23 @@ import jinjava.javax.el.ELResolver;
  * {@code trim_blocks=True, lstrip_blocks=True}, loop controls, {@code keep_trailing_newline=False}, HF's
  * {@code raise_exception}, {@code strftime_now} and {@code tojson} (the differences bridged are listed in
  * package-info). Thread-safe: one shared engine (each render gets its own interpreter), immutable source.
+ *
+ * <p>Hot path: {@code Jinjava.renderForResult} re-parses the template and builds a fresh global context (every
+ * built-in filter, tag and function registered again) on each call, which cost more than the rendering itself.
+ * Each thread therefore keeps its own parsed tree and its own copy of the global context, and a render is a child
+ * context of that copy (exactly the shape renderForResult builds) rendering the cached tree. Any render that
+ * throws or reports a fatal error is redone the uncached way, so error messages are unchanged.
  */
 final class ChatTemplate {
 
   private static final Jinjava ENGINE = createEngine();
 
   private final String source;
+  /** Per thread: the parsed template and a global-context copy (null tree: parsing reported errors). */
+  private final ThreadLocal<Prepared> prepared = ThreadLocal.withInitial(this::prepare);
+
+  private record Prepared(Context globals, Node tree) {
+  }
 
   ChatTemplate(String template) {
     this.source = TemplateSource.toJinjava(template);
@@ -29,6 +43,57 @@ final class ChatTemplate {
 
   /** Renders with the given template variables ({@code messages}, {@code tools}, {@code add_generation_prompt}...). */
   String render(Map<String, Object> variables) throws ChatTemplateException {
+    Prepared p = prepared.get();
+    if (p.tree() != null) {
+      String out = renderCached(p, variables);
+      if (out != null) {
+        return out;
+      }
+    }
+    return renderUncached(variables);
+  }
+
+  /** The cached tree rendered in a child of this thread's global-context copy; null when it failed in any way. */
+  private static String renderCached(Prepared p, Map<String, Object> variables) {
+    JinjavaConfig config = ENGINE.getGlobalConfig();
+    Context context = new Context(p.globals(), variables, config.getDisabled());
+    JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(ENGINE, context, config);
+    JinjavaInterpreter.pushCurrent(interpreter);
+    try {
+      String out = interpreter.render(p.tree(), true);
+      for (TemplateError error : interpreter.getErrors()) {
+        if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+          return null;
+        }
+      }
+      return out;
+    } catch (RuntimeException e) {
+      return null;
+    } finally {
+      // what a render records on its context chain (resolved names, dependencies) must not pile up
+      p.globals().reset();
+      JinjavaInterpreter.popCurrent();
+    }
+  }
+
+  private Prepared prepare() {
+    Context globals = ENGINE.getGlobalContextCopy();
+    JinjavaConfig config = ENGINE.getGlobalConfig();
+    JinjavaInterpreter interpreter = config.getInterpreterFactory()
+        .newInstance(ENGINE, new Context(globals, Map.of(), config.getDisabled()), config);
+    JinjavaInterpreter.pushCurrent(interpreter);
+    try {
+      Node tree = interpreter.parse(source);
+      return new Prepared(globals, interpreter.getErrors().isEmpty() ? tree : null);
+    } catch (RuntimeException e) {
+      return new Prepared(globals, null);
+    } finally {
+      globals.reset();
+      JinjavaInterpreter.popCurrent();
+    }
+  }
+
+  private String renderUncached(Map<String, Object> variables) throws ChatTemplateException {
     RenderResult result;
     try {
       result = ENGINE.renderForResult(source, variables);

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+  private static final String REQUESTS_PREFIX = "/v1/requests/";
+  private static final String FIRST_TOKEN_SUFFIX = "/first_token";
 
   private final ApiContext api;
   private final String host;
@@ -91,6 +93,9 @@ public final class HttpApiVerticle extends VerticleBase {
    * chunked bodies, goes through the router.
    */
   private void dispatch(HttpServerRequest req) {
+    if (requestLifecycle(req)) {
+      return;
+    }
     if (req.method() == HttpMethod.POST) {
       String path = req.path();
       boolean route = "/v1/route".equals(path);
@@ -108,6 +113,45 @@ public final class HttpApiVerticle extends VerticleBase {
       }
     }
     router.handle(req);
+  }
+
+  /**
+   * {@code POST /v1/requests/{id}/first_token} and {@code DELETE /v1/requests/{id}} (two calls per routed request)
+   * also skip the web router when the id is a plain token (no escapes): same answers, same errors.
+   */
+  private boolean requestLifecycle(HttpServerRequest req) {
+    HttpMethod method = req.method();
+    if (method != HttpMethod.POST && method != HttpMethod.DELETE) {
+      return false;
+    }
+    String path = req.path();
+    if (path == null || !path.startsWith(REQUESTS_PREFIX) || req.query() != null) {
+      return false;
+    }
+    int idEnd = method == HttpMethod.POST ? path.length() - FIRST_TOKEN_SUFFIX.length() : path.length();
+    if (idEnd <= REQUESTS_PREFIX.length() || method == HttpMethod.POST && !path.endsWith(FIRST_TOKEN_SUFFIX)) {
+      return false;
+    }
+    for (int i = REQUESTS_PREFIX.length(); i < idEnd; i++) {
+      char c = path.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+          || c == '.')) {
+        return false;
+      }
+    }
+    String id = path.substring(REQUESTS_PREFIX.length(), idEnd);
+    HttpServerResponse response = req.response();
+    // answered at once, the body (if any) ignored: as on the routed path, which has no body handler here
+    try {
+      Json.send(response, 200, method == HttpMethod.POST ? routing.firstTokenJson(id) : routing.releaseJson(id));
+    } catch (ApiException e) {
+      apiError(response, "/v1/requests", e);
+    } catch (RuntimeException e) {
+      LOG.error("request failed method={} path={} error=\"{}\"", method, path, e.toString(), e);
+      api.metrics().httpError("/v1/requests", 500);
+      error(response, 500, "internal_error", "internal_error", "internal error");
+    }
+    return true;
   }
 
   private void answer(HttpServerResponse response, String path, java.util.function.Supplier<String> work) {

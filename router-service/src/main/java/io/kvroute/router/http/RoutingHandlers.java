@@ -105,18 +105,26 @@ final class RoutingHandlers {
 
   /** {@code POST /v1/requests/:id/first_token}: prefill done; 404 for unknown ids. */
   void firstToken(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    Json.send(ctx.response(), 200, firstTokenJson(ctx.pathParam("id")));
+  }
+
+  /** The {@code first_token} answer for request {@code id} (also used by the fast path). */
+  JsonObject firstTokenJson(String id) {
     if (!api.routing().firstToken(id)) {
       throw ApiException.notFound("request_not_found", "no active request with id '" + id + "'");
     }
-    Json.send(ctx.response(), 200, new JsonObject().put("request_id", id).put("prefill_done", true));
+    return new JsonObject().put("request_id", id).put("prefill_done", true);
   }
 
   /** {@code DELETE /v1/requests/:id}: idempotent release; {@code released} tells whether it was active. */
   void release(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    Json.send(ctx.response(), 200, releaseJson(ctx.pathParam("id")));
+  }
+
+  /** The release answer for request {@code id} (also used by the fast path). */
+  JsonObject releaseJson(String id) {
     boolean released = api.routing().release(id);
-    Json.send(ctx.response(), 200, new JsonObject().put("request_id", id).put("released", released));
+    return new JsonObject().put("request_id", id).put("released", released);
   }
 
   /** {@code POST /debug/hash}: tokens (+ lora, cache_salt, block_size) → local and sequence hashes as strings. */

@@ -113,6 +113,11 @@ class HttpApiErrorsTest {
   @Test
   void shouldHandleUnknownRequestIdsAndRoutes() {
     assertThat(post(port, "/v1/requests/nope/first_token", "").statusCode()).isEqualTo(404);
+    // the fast path (plain ids) and the web router (escaped ids) answer alike
+    assertThat(error(post(port, "/v1/requests/nope/first_token", "")).getString("code")).isEqualTo("request_not_found");
+    assertThat(error(post(port, "/v1/requests/n%6Fpe/first_token", "")).getString("code"))
+        .isEqualTo("request_not_found");
+    assertThat(new JsonObject(delete(port, "/v1/requests/n%6Fpe").body()).getBoolean("released")).isFalse();
     HttpResponse<String> del = delete(port, "/v1/requests/nope");
     assertThat(del.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(del.body()).getBoolean("released")).isFalse();
