@@ -140,9 +140,9 @@ public final class GatewayLatencyBench {
     Phase direct = phases[0];
 
     System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d (%d rounds of %d, phase order rotating) "
-        + "prompt_tokens=%d max_tokens=%d speedup=%s think_ms=%d errors=%d cores=%d%n", concurrency,
-        perRound * rounds, rounds, perRound, promptTokens, maxTokens, p.string("speedup"), thinkMs, errors,
-        Runtime.getRuntime().availableProcessors());
+        + "recorded_per_phase=%d prompt_tokens=%d max_tokens=%d speedup=%s think_ms=%d errors=%d cores=%d%n",
+        concurrency, perRound * rounds, rounds, perRound, direct.ttft.getTotalCount(), promptTokens, maxTokens,
+        p.string("speedup"), thinkMs, errors, Runtime.getRuntime().availableProcessors());
     System.out.println("| path | TTFT p50 ms | TTFT p90 ms | TTFT p99 ms | e2e p50 ms | e2e p99 ms | req/s |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (Phase ph : phases) {

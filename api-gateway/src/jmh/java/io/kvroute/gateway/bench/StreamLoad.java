@@ -40,7 +40,9 @@ final class StreamLoad {
   /**
    * As {@link #run(String, int, int, IntFunction)}, each virtual user pausing a random 0.5–1.5 × {@code thinkMs}
    * (mean {@code thinkMs}) after each response before its next request: fewer requests per second than a tight
-   * loop, so the machine need not be saturated. 0 = no pause.
+   * loop, so the machine need not be saturated. 0 = no pause. When {@code total} is at least 4 × concurrency, the
+   * first and the last {@code concurrency} requests are not recorded: they start together in a burst, or finish
+   * while the load winds down, and would measure the ramp rather than the steady state.
    */
   Future<Result> run(String url, int concurrency, int total, IntFunction<Buffer> body, long thinkMs) {
     Histogram ttft = new Histogram(60_000_000L, 3);
@@ -50,13 +52,15 @@ final class StreamLoad {
     AtomicInteger errors = new AtomicInteger();
     Promise<Result> finished = Promise.promise();
     long start = System.nanoTime();
+    int skip = total >= 4 * concurrency ? concurrency : 0;
     Runnable[] next = new Runnable[1];
     next[0] = () -> {
       int i = issued.getAndIncrement();
       if (i >= total) {
         return;
       }
-      one(url, body.apply(i), ttft, e2e).onComplete(ar -> {
+      boolean record = i >= skip && i < total - skip;
+      one(url, body.apply(i), record ? ttft : null, record ? e2e : null).onComplete(ar -> {
         if (ar.failed()) {
           errors.incrementAndGet();
         }
@@ -94,12 +98,16 @@ final class StreamLoad {
             // The first data line with generated text; the role-only chat chunk has "content":"" and no text.
             if (!first[0] && containsText(buf)) {
               first[0] = true;
-              ttft.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+              if (ttft != null) {
+                ttft.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+              }
             }
           });
           resp.exceptionHandler(p::tryFail);
           resp.endHandler(v -> {
-            e2e.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+            if (e2e != null) {
+              e2e.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+            }
             p.tryComplete();
           });
           return p.future();

@@ -68,6 +68,15 @@ public final class ProxyExchange {
   private HttpClientRequest upstreamReq;
   private HttpClientResponse upstreamResp;
   private boolean firstChunk;
+  /** The attempt whose first chunk arrived and whose router has not been told yet (sent after the client write). */
+  private RouteResult firstTokenDue;
+  /** Streamed: the SSE head (status, headers) is set and, for chat, the role chunk queued. */
+  private boolean streamStarted;
+  /**
+   * SSE text for the client not written yet: everything one upstream buffer produces goes out in one write (one
+   * flush, one syscall) when the buffer has been parsed, instead of one per event.
+   */
+  private StringBuilder out;
   private boolean ttftRecorded;
   private boolean upstreamDone;
   private boolean finished;
@@ -200,10 +209,12 @@ public final class ProxyExchange {
       } catch (SseParser.SseException e) {
         onUpstreamError(route, e.getMessage());
       }
+      flushOut();
     });
     resp.endHandler(v -> {
       parser.end();
       onUpstreamEnd(route);
+      flushOut();
     });
   }
 
@@ -222,7 +233,7 @@ public final class ProxyExchange {
     }
     if (!firstChunk) {
       firstChunk = true;
-      pc.routers().firstToken(route);
+      firstTokenDue = route;
     }
     if (c.usage() != null) {
       usage = c.usage();
@@ -271,20 +282,21 @@ public final class ProxyExchange {
       text.append(chunk);
       return;
     }
-    if (!response.headWritten()) {
+    if (!streamStarted) {
       startStream();
     }
-    write(fmt.textChunk(chunk));
+    queue(fmt.textChunk(chunk));
   }
 
   private void startStream() {
+    streamStarted = true;
     tagWorker();
     response.setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
         .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE)
         .putHeader(X_ACCEL_BUFFERING, NO);
     if (req.endpoint() == io.kvroute.gateway.api.Endpoint.CHAT) {
-      response.write(fmt.roleChunk());
+      queue(fmt.roleChunk());
     }
   }
 
@@ -292,6 +304,40 @@ public final class ProxyExchange {
     response.putHeader(X_REQUEST_ID, fmt.id());
     if (current != null) {
       response.putHeader(WORKER_HEADER, current.workerId());
+    }
+  }
+
+  private void queue(String s) {
+    if (out == null) {
+      out = new StringBuilder(s.length() + 256);
+    }
+    out.append(s);
+  }
+
+  private String takeOut(String last) {
+    if (out == null) {
+      return last;
+    }
+    String s = out.append(last).toString();
+    out = null;
+    return s;
+  }
+
+  /** After an upstream buffer: the client's write, then the router's first-token notice (off the TTFT path). */
+  private void flushOut() {
+    if (out != null && !finished) {
+      String s = out.toString();
+      out = null;
+      write(s);
+    }
+    notifyFirstToken();
+  }
+
+  private void notifyFirstToken() {
+    RouteResult r = firstTokenDue;
+    firstTokenDue = null;
+    if (r != null) {
+      pc.routers().firstToken(r);
     }
   }
 
@@ -315,14 +361,14 @@ public final class ProxyExchange {
     String reason = finishReason == null ? "stop" : finishReason;
     Usage u = finalUsage();
     if (req.stream()) {
-      if (!response.headWritten()) {
+      if (!streamStarted) {
         startStream();
       }
-      response.write(fmt.finishChunk(reason));
+      queue(fmt.finishChunk(reason));
       if (req.includeUsage()) {
-        response.write(fmt.usageChunk(u));
+        queue(fmt.usageChunk(u));
       }
-      response.end(ChunkFormatter.DONE);
+      response.end(takeOut(ChunkFormatter.DONE));
     } else {
       tagWorker();
       response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(fmt.fullResponse(text.toString(), reason, u));
@@ -419,12 +465,12 @@ public final class ProxyExchange {
     cancelUpstream();
     releaseBooking();
     if (req.stream()) {
-      if (!response.headWritten()) {
+      if (!streamStarted) {
         startStream();
       }
-      response.write(ChunkFormatter.errorEvent("Worker failed during generation: " + message, "server_error",
+      queue(ChunkFormatter.errorEvent("Worker failed during generation: " + message, "server_error",
           "upstream_error"));
-      response.end(ChunkFormatter.DONE);
+      response.end(takeOut(ChunkFormatter.DONE));
       pc.metrics().request(req.endpoint().label(), 200);
     } else {
       ErrorResponder.send(response, ApiError.badGateway("Worker failed during generation: " + message));
@@ -454,6 +500,7 @@ public final class ProxyExchange {
   }
 
   private void releaseBooking() {
+    notifyFirstToken(); // a pending first-token notice goes first, as it would have
     RouteResult b = booked;
     booked = null;
     if (b != null) {
