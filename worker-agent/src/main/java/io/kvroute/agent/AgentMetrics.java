@@ -20,6 +20,7 @@ public final class AgentMetrics {
       "kvroute_agent_events_out_total", "KV events published to routers, by type",
       "kvroute_agent_dropped_total", "engine events, batches or answers dropped, by reason",
       "kvroute_agent_engine_event_gaps_total", "engine event ids (or hop-1 seqs) that never arrived",
+      "kvroute_agent_engine_replay_retries_total", "replay requests to the engine asked again after no answer",
       "kvroute_agent_proxy_requests_total", "proxied generation requests, by route and outcome",
       "kvroute_agent_engine_polls_total", "engine event polls and health checks, by outcome",
       "kvroute_agent_engine_scrapes_total", "scrapes of the engine's Prometheus metrics, by outcome",
@@ -87,6 +88,11 @@ public final class AgentMetrics {
   public void engineGap(long missing) {
     gapEvents.addAndGet(missing);
     counter("kvroute_agent_engine_event_gaps_total", null, null).increment(missing);
+  }
+
+  /** A replay request to the engine asked again because the previous one got no answer in time. */
+  public void replayRetry() {
+    counter("kvroute_agent_engine_replay_retries_total", null, null).increment();
   }
 
   public long engineGapEvents() {

@@ -73,6 +73,8 @@ final class WorkerStream {
   /** Served from live events alone: no agent, or the agent failed {@link #LIVE_ONLY_AFTER_FAILURES} snapshots. */
   private boolean liveOnly;
   private int snapshotFailures;
+  /** The last replay found the agent up to date and a hole in the buffer: the next one gets no second chance. */
+  private boolean askedAgainAfterUpToDate;
   private Pending pending = Pending.NONE;
   private int epoch;
   private long retryAt = Long.MAX_VALUE;
@@ -536,9 +538,18 @@ final class WorkerStream {
         drainBuffer(true);
         return;
       }
-      listener.replay(workerId, progressed ? "ok" : "incomplete");
+      // The agent had nothing newer than the watermark when it answered (e.g. a head check after a late duplicate):
+      // the replay was complete, and a hole in the buffer was published after the answer. Ask once more rather than
+      // fall back to a snapshot; a second such answer with the hole still open is a real hole.
+      boolean upToDate = replay.lastSeq() <= applied;
+      boolean askAgain = !progressed && upToDate && !askedAgainAfterUpToDate;
+      askedAgainAfterUpToDate = askAgain;
+      listener.replay(workerId, progressed || upToDate ? "ok" : "incomplete");
       backoffMs = MIN_BACKOFF_MS;
-      drainBuffer(progressed);
+      drainBuffer(progressed || askAgain);
+      if (buffer.isEmpty()) {
+        askedAgainAfterUpToDate = false;
+      }
     }));
   }
 

@@ -194,6 +194,46 @@ class WorkerStreamTest {
   }
 
   @Test
+  void shouldAskAgainWhenAHeadCheckFoundTheAgentUpToDateAndAHoleAppearedMeanwhile() throws Exception {
+    io.vertx.core.Promise<RecoveryClient.Replay> headCheck = io.vertx.core.Promise.promise();
+    WorkerStream s = new WorkerStream("w", "http://agent", core, new RecoveryClient() {
+      @Override
+      public Future<Replay> eventsAfter(String agentUrl, long afterSeq) {
+        Future<Replay> scripted = recovery.eventsAfter(agentUrl, afterSeq);
+        return requests.size() == 3 ? headCheck.future() : scripted;
+      }
+
+      @Override
+      public Future<Snapshot> snapshot(String agentUrl) {
+        return recovery.snapshot(agentUrl);
+      }
+    }, listener, Runnable::run, () -> now, bootstrap, 32);
+    answers.add(new RecoveryClient.Snapshot(-1, 32, List.of()));
+    s.start();
+    // The SUB had not joined when seq 0 went out: the quiet stream's tail probe fetches it from the ring.
+    answers.add(new RecoveryClient.Replay(false, 0, List.of(new RecoveryClient.SeqBatch(0, root(100)))));
+    now += WorkerStream.TAIL_PROBE_MS + 1;
+    s.onTick();
+    assertThat(s.applied()).isZero();
+    // Seq 0 then arrives live, late: a duplicate, so the agent's head is checked (answer held back) ...
+    answers.add("placeholder for the held head check");
+    s.onLive(0, root(100));
+    // ... while 1-3 are lost on the wire and 4 arrives.
+    s.onLive(4, root(104));
+    // The head check answers "nothing after 0" (it was served before 1-4): a complete answer, so the hole is
+    // replayed rather than given up on with a snapshot.
+    answers.add(new RecoveryClient.Replay(false, 4, List.of(new RecoveryClient.SeqBatch(1, root(101)),
+        new RecoveryClient.SeqBatch(2, root(102)), new RecoveryClient.SeqBatch(3, root(103)),
+        new RecoveryClient.SeqBatch(4, root(104)))));
+    headCheck.complete(new RecoveryClient.Replay(false, 0, List.of()));
+    assertThat(blocks()).containsExactlyInAnyOrder(100L, 101L, 102L, 103L, 104L);
+    assertThat(s.applied()).isEqualTo(4);
+    assertThat(requests).containsExactly("snapshot", "events after -1", "events after 0", "events after 0");
+    assertThat(outcomes).containsExactly("snapshot ok", "gap 1", "replay tail_recovered", "replay ok", "gap 3",
+        "replay ok");
+  }
+
+  @Test
   void shouldDetectAnAgentRestartFromAHeadBelowTheWatermark() throws Exception {
     WorkerStream s = stream("http://agent");
     answers.add(new RecoveryClient.Snapshot(5, 32, List.of(root(1))));

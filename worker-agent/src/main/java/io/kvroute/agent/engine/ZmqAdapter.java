@@ -30,7 +30,9 @@ import org.zeromq.ZMQ;
  * rank k, as Dynamo's per-rank ports). Payloads are converted by a {@link KvPayloadDecoder} per rank (tokens_hash
  * computed here, block-size and medium checks, counted drops); a batch's own {@code dp_rank} wins over its socket's
  * rank when present. Seqs are tracked per rank: a gap is counted and, when that rank has a replay endpoint, repaired
- * through a DEALER ({@code [empty, start_seq]} → {@code [empty, seq, payload]}... until an empty payload); a
+ * through a DEALER ({@code [empty, start_seq]} → {@code [empty, seq, payload]}... until an empty payload; a request
+ * that gets no answer in time, lost or never answered by the engine, is asked again from the first seq still missing
+ * on a fresh DEALER, at most {@link #REPLAY_ATTEMPTS} times); a
  * repeated seq is a duplicate; a seq going back means that rank restarted, which publishes {@code cleared} for the
  * dp ranks it fed (and a restart whose first seq is above 0 is a gap from 0).
  *
@@ -47,7 +49,10 @@ public final class ZmqAdapter implements EngineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ZmqAdapter.class);
   private static final int POLL_TIMEOUT_MS = 100;
   private static final long REDIAL_NANOS = 2_000_000_000L;
+  /** Wait for each replayed message (the first one included) before the attempt is given up. */
   private static final int REPLAY_TIMEOUT_MS = 2000;
+  /** Replay requests per gap: the first and the retries on a fresh DEALER. */
+  static final int REPLAY_ATTEMPTS = 3;
   /** Messages read from one socket before looking at the others. */
   private static final int MAX_BURST = 1024;
   private static final AtomicInteger MONITORS = new AtomicInteger();
@@ -58,6 +63,7 @@ public final class ZmqAdapter implements EngineAdapter {
   private final AgentMetrics metrics;
   private final Supplier<LoadMetrics> proxyLoad;
   private final EngineHttpProbe probe;
+  private final int replayTimeoutMs;
   private final ZContext context = new ZContext(1);
   private volatile boolean stopped;
   private volatile boolean seen;
@@ -71,6 +77,15 @@ public final class ZmqAdapter implements EngineAdapter {
    */
   public ZmqAdapter(List<String> eventsEndpoints, List<String> replayEndpoints, String generationUrl, int blockSize,
       KvEventLog log, AgentMetrics metrics, Supplier<LoadMetrics> proxyLoad, EngineHttpProbe probe) {
+    this(eventsEndpoints, replayEndpoints, generationUrl, blockSize, log, metrics, proxyLoad, probe,
+        REPLAY_TIMEOUT_MS);
+  }
+
+  /** @param replayTimeoutMs wait for each replayed message before a replay attempt is given up (tests: shorter) */
+  ZmqAdapter(List<String> eventsEndpoints, List<String> replayEndpoints, String generationUrl, int blockSize,
+      KvEventLog log, AgentMetrics metrics, Supplier<LoadMetrics> proxyLoad, EngineHttpProbe probe,
+      int replayTimeoutMs) {
+    this.replayTimeoutMs = replayTimeoutMs;
     for (int k = 0; k < eventsEndpoints.size(); k++) {
       String replay = replayEndpoints == null || k >= replayEndpoints.size() ? null : replayEndpoints.get(k);
       streams.add(new RankStream(k, eventsEndpoints.get(k), replay == null || replay.isEmpty() ? null : replay,
@@ -187,14 +202,22 @@ public final class ZmqAdapter implements EngineAdapter {
     s.dialedAtNanos = System.nanoTime();
     if (s.replayEndpoint != null) {
       // Connected up front so that a replay request does not wait for the connection.
-      s.dealer = context.createSocket(SocketType.DEALER);
-      s.dealer.setReceiveTimeOut(REPLAY_TIMEOUT_MS);
-      s.dealer.setSendTimeOut(REPLAY_TIMEOUT_MS);
-      s.dealer.setLinger(0);
-      s.dealer.connect(s.replayEndpoint);
+      openDealer(s);
     }
     LOG.info("event=engine_adapter_started kind=zmq rank={} endpoint={} replay={}", s.rank, s.eventsEndpoint,
         s.replayEndpoint);
+  }
+
+  /** A new DEALER to the rank's replay endpoint (closing the old one: its pending answers are discarded with it). */
+  private void openDealer(RankStream s) {
+    if (s.dealer != null) {
+      s.dealer.close();
+    }
+    s.dealer = context.createSocket(SocketType.DEALER);
+    s.dealer.setReceiveTimeOut(replayTimeoutMs);
+    s.dealer.setSendTimeOut(replayTimeoutMs);
+    s.dealer.setLinger(0);
+    s.dealer.connect(s.replayEndpoint);
   }
 
   private void run() {
@@ -387,43 +410,77 @@ public final class ZmqAdapter implements EngineAdapter {
     s.ranksFed.clear();
   }
 
-  /** Fetches and applies the batches {@code [from, until)} from the rank's replay socket. */
+  /**
+   * Fetches and applies the batches {@code [from, until)} from the rank's replay socket. The request or its answer
+   * can be lost (a DEALER's message queued on a connection that then broke, an engine that dropped it): an attempt
+   * that hears nothing for the replay timeout ({@link #REPLAY_TIMEOUT_MS}) is given up and the request sent again,
+   * from the first seq still missing, on a fresh DEALER (a late answer to the old one is discarded with it), at most
+   * {@link #REPLAY_ATTEMPTS} times in all. Blocks this adapter's thread meanwhile; the SUB sockets buffer.
+   */
   private void replay(RankStream s, long from, long until) {
     long next = from;
+    int attempt = 0;
     try {
-      drainStale(s.dealer);
-      if (!s.dealer.sendMore(new byte[0]) || !s.dealer.send(KvFrames.seqBytes(from), 0)) {
-        LOG.warn("event=engine_replay_failed rank={} error=\"replay request not sent\"", s.rank);
-        return;
-      }
-      while (!stopped) {
-        List<byte[]> frames = receive(s.dealer);
-        if (frames == null) {
-          LOG.warn("event=engine_replay_timeout rank={} from={} next={}", s.rank, from, next);
+      while (!stopped && next < until && attempt < REPLAY_ATTEMPTS) {
+        attempt++;
+        if (attempt > 1) {
+          metrics.replayRetry();
+          LOG.warn("event=engine_replay_retry rank={} from={} attempt={}", s.rank, next, attempt);
+          openDealer(s);
+        }
+        ReplayOutcome outcome = replayAttempt(s, next, until);
+        next = outcome.next();
+        if (outcome.ended()) {
           break;
         }
-        // [empty, seq, payload]; an empty payload ends the replay
-        if (frames.size() != 3 || frames.get(1).length != KvFrames.SEQ_BYTES) {
-          metrics.dropped("malformed_replay");
-          break;
-        }
-        if (frames.get(2).length == 0) {
-          break;
-        }
-        long seq = KvFrames.seq(frames.get(1));
-        if (seq < next || seq >= until) {
-          continue;
-        }
-        if (seq > next) {
-          LOG.warn("event=engine_replay_incomplete rank={} expected={} got={}", s.rank, next, seq);
-        }
-        apply(s, frames.get(2));
-        next = seq + 1;
       }
     } catch (DecodeException | RuntimeException e) {
       LOG.warn("event=engine_replay_failed rank={} error=\"{}\"", s.rank, e.toString());
     }
-    LOG.info("event=engine_replay_done rank={} from={} until={} recovered={}", s.rank, from, until, next - from);
+    if (next < until) {
+      metrics.dropped("replay_incomplete");
+    }
+    LOG.info("event=engine_replay_done rank={} from={} until={} recovered={} attempts={}", s.rank, from, until,
+        next - from, attempt);
+  }
+
+  /** Where one replay attempt got to: the next seq still missing, and whether the engine ended its answer. */
+  private record ReplayOutcome(long next, boolean ended) {
+  }
+
+  /** One request for {@code [from, until)}; applies what comes back in order. */
+  private ReplayOutcome replayAttempt(RankStream s, long from, long until) throws DecodeException {
+    long next = from;
+    drainStale(s.dealer);
+    if (!s.dealer.sendMore(new byte[0]) || !s.dealer.send(KvFrames.seqBytes(from), 0)) {
+      LOG.warn("event=engine_replay_not_sent rank={} from={}", s.rank, from);
+      return new ReplayOutcome(next, false);
+    }
+    while (!stopped) {
+      List<byte[]> frames = receive(s.dealer);
+      if (frames == null) {
+        LOG.warn("event=engine_replay_timeout rank={} from={} next={}", s.rank, from, next);
+        return new ReplayOutcome(next, false);
+      }
+      // [empty, seq, payload]; an empty payload ends the replay
+      if (frames.size() != 3 || frames.get(1).length != KvFrames.SEQ_BYTES) {
+        metrics.dropped("malformed_replay");
+        return new ReplayOutcome(next, true);
+      }
+      if (frames.get(2).length == 0) {
+        return new ReplayOutcome(next, true);
+      }
+      long seq = KvFrames.seq(frames.get(1));
+      if (seq < next || seq >= until) {
+        continue;
+      }
+      if (seq > next) {
+        LOG.warn("event=engine_replay_incomplete rank={} expected={} got={}", s.rank, next, seq);
+      }
+      apply(s, frames.get(2));
+      next = seq + 1;
+    }
+    return new ReplayOutcome(next, true);
   }
 
   /** Discards leftovers of an earlier replay that timed out, so answers are not mixed up. */
