@@ -31,6 +31,12 @@ public final class ModelTokenizer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelTokenizer.class);
 
+  /**
+   * Default bound of the segment cache used by {@link #encodeChat}: 32 Mi char units (key chars + 2 per token
+   * id), about 64 MB of heap when full.
+   */
+  public static final long DEFAULT_SEGMENT_CACHE_CHARS = 32L << 20;
+
   private static ModelTokenizer bundled;
 
   private final String modelName;
@@ -41,8 +47,10 @@ public final class ModelTokenizer {
   private final int eosTokenId;
   private final int vocabSize;
   private final boolean cleanUpTokenizationSpaces;
+  /** Null when the cache is off or the tokenizer's added tokens make the split unsafe: plain path. */
+  private final SegmentedEncoder segmented;
 
-  private ModelTokenizer(TokenizerFiles files) {
+  private ModelTokenizer(TokenizerFiles files, long segmentCacheChars) {
     try {
       this.tokenizer = NativeTokenizers.create(files.tokenizerJson());
     } catch (IOException e) {
@@ -70,8 +78,12 @@ public final class ModelTokenizer {
     this.eosToken = files.specialToken("eos_token");
     int[] eosIds = eosToken == null ? new int[0] : encode(eosToken);
     this.eosTokenId = eosIds.length == 1 ? eosIds[0] : -1;
-    LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}",
-        modelName, vocabSize, eosToken, eosTokenId, chatTemplate != null);
+    AddedTokenSplitter splitter = segmentCacheChars > 0 ? AddedTokenSplitter.create(files.tokenizerJson()) : null;
+    this.segmented = splitter == null ? null
+        : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode);
+    LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}"
+        + " segment_cache_chars={} segment_cache={}", modelName, vocabSize, eosToken, eosTokenId,
+        chatTemplate != null, segmentCacheChars, segmented != null ? "on" : "off");
   }
 
   /**
@@ -80,9 +92,17 @@ public final class ModelTokenizer {
    */
   public static synchronized ModelTokenizer loadBundled() {
     if (bundled == null) {
-      bundled = new ModelTokenizer(TokenizerFiles.bundled());
+      bundled = new ModelTokenizer(TokenizerFiles.bundled(), DEFAULT_SEGMENT_CACHE_CHARS);
     }
     return bundled;
+  }
+
+  /**
+   * A new (not shared) instance of the bundled tokenizer whose segment cache holds at most
+   * {@code segmentCacheChars} (0 = no cache: {@link #encodeChat} encodes the whole prompt every time).
+   */
+  public static ModelTokenizer loadBundled(long segmentCacheChars) {
+    return new ModelTokenizer(TokenizerFiles.bundled(), segmentCacheChars);
   }
 
   /**
@@ -93,7 +113,12 @@ public final class ModelTokenizer {
    * @throws IllegalArgumentException if they are not valid tokenizer files
    */
   public static ModelTokenizer load(Path dir) {
-    return new ModelTokenizer(TokenizerFiles.load(dir));
+    return load(dir, DEFAULT_SEGMENT_CACHE_CHARS);
+  }
+
+  /** {@link #load(Path)} with a segment cache bound ({@link #loadBundled(long)}; 0 = no cache). */
+  public static ModelTokenizer load(Path dir, long segmentCacheChars) {
+    return new ModelTokenizer(TokenizerFiles.load(dir), segmentCacheChars);
   }
 
   /** Token ids of {@code text}, adding no special tokens (HF {@code encode(text, add_special_tokens=False)}). */
@@ -180,10 +205,32 @@ public final class ModelTokenizer {
     return chatTemplate.render(variables);
   }
 
-  /** {@link #encode} of {@link #applyChatTemplate}: HF {@code apply_chat_template(..., tokenize=True)}. */
+  /**
+   * {@link #encode} of {@link #applyChatTemplate}: HF {@code apply_chat_template(..., tokenize=True)}. The pieces of
+   * the prompt between added tokens (system prompt, tool definitions, each earlier message) go through the segment
+   * cache, so a conversation's earlier turns are not tokenised again; same ids as {@link #encode}.
+   */
   public int[] encodeChat(List<Map<String, Object>> messages, List<Map<String, Object>> tools,
       boolean addGenerationPrompt) throws ChatTemplateException {
-    return encode(applyChatTemplate(messages, tools, addGenerationPrompt));
+    return encodeCached(applyChatTemplate(messages, tools, addGenerationPrompt));
+  }
+
+  /** {@link #encode} through the segment cache (same ids); the plain path when the cache is off. */
+  public int[] encodeCached(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text is null");
+    }
+    return segmented == null ? encode(text) : segmented.encode(text);
+  }
+
+  /** Hit/miss/eviction counters of the segment cache (all zero, maxWeight 0, when it is off). */
+  public SegmentCacheStats segmentCacheStats() {
+    return segmented == null ? new SegmentCacheStats(0, 0, 0, 0, 0, 0, 0) : segmented.stats();
+  }
+
+  /** True when {@link #encodeChat} uses the segment cache (on, and the tokenizer's added tokens allow it). */
+  public boolean segmentCacheEnabled() {
+    return segmented != null;
   }
 
   /** A streaming decoder for one generated sequence, skipping special tokens (as OpenAI-style servers do). */
