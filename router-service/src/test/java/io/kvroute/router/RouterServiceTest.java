@@ -186,8 +186,13 @@ class RouterServiceTest {
     a.publish(KvEvent.Stored.under(engine[3], new long[] {engine[4], engine[5]}, new long[] {local[4], local[5]}));
     await("gap replayed", WAIT, () -> overlapOf("worker-a", local) == 6);
     assertThat(routerBlocks("worker-a")).isEqualTo(a.tableBlocks());
-    assertThat(get(port, "/metrics").body()).contains("kvroute_router_seq_gaps_total")
-        .contains("kvroute_router_replays_total{outcome=\"ok\"");
+    // Recovered from the agent's ring, never from a second snapshot: by the gap's replay, or by the quiet stream's
+    // tail probe when the SUB had not joined yet (its handshake can take a re-dial) and heard nothing live.
+    String metrics = get(port, "/metrics").body();
+    assertThat(metrics).contains("kvroute_router_seq_gaps_total")
+        .contains("kvroute_router_snapshot_loads_total{outcome=\"ok\",worker=\"worker-a\"} 1.0");
+    assertThat(metrics.contains("kvroute_router_replays_total{outcome=\"ok\"")
+        || metrics.contains("kvroute_router_replays_total{outcome=\"tail_recovered\"")).isTrue();
   }
 
   @Test
