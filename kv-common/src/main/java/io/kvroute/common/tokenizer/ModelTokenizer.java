@@ -50,7 +50,14 @@ public final class ModelTokenizer {
   /** Null when the cache is off or the tokenizer's added tokens make the split unsafe: plain path. */
   private final SegmentedEncoder segmented;
 
+  /** Default for {@link SegmentedEncoder}'s minRunBreakChars (see the README tokenizer rows for its measurement). */
+  static final int DEFAULT_MIN_RUN_BREAK_CHARS = 0;
+
   private ModelTokenizer(TokenizerFiles files, long segmentCacheChars) {
+    this(files, segmentCacheChars, DEFAULT_MIN_RUN_BREAK_CHARS);
+  }
+
+  private ModelTokenizer(TokenizerFiles files, long segmentCacheChars, int minRunBreakChars) {
     try {
       this.tokenizer = NativeTokenizers.create(files.tokenizerJson());
     } catch (IOException e) {
@@ -80,7 +87,8 @@ public final class ModelTokenizer {
     this.eosTokenId = eosIds.length == 1 ? eosIds[0] : -1;
     AddedTokenSplitter splitter = segmentCacheChars > 0 ? AddedTokenSplitter.create(files.tokenizerJson()) : null;
     this.segmented = splitter == null ? null
-        : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode);
+        : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode,
+        minRunBreakChars);
     LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}"
         + " segment_cache_chars={} segment_cache={}", modelName, vocabSize, eosToken, eosTokenId,
         chatTemplate != null, segmentCacheChars, segmented != null ? "on" : "off");
@@ -103,6 +111,11 @@ public final class ModelTokenizer {
    */
   public static ModelTokenizer loadBundled(long segmentCacheChars) {
     return new ModelTokenizer(TokenizerFiles.bundled(), segmentCacheChars);
+  }
+
+  /** For benchmarks and tests: the bundled tokenizer with a given minimum length of run-breaking hits. */
+  static ModelTokenizer loadBundled(long segmentCacheChars, int minRunBreakChars) {
+    return new ModelTokenizer(TokenizerFiles.bundled(), segmentCacheChars, minRunBreakChars);
   }
 
   /**

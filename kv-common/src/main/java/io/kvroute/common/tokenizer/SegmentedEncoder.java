@@ -18,11 +18,15 @@ final class SegmentedEncoder {
   private final SegmentCache cache;
   private final Function<String, int[]> plain;
   private final LongAdder uncachedTexts = new LongAdder();
+  /** A hit on a piece shorter than this does not end a run: it is re-encoded with its neighbours in one call. */
+  private final int minRunBreakChars;
 
-  SegmentedEncoder(AddedTokenSplitter splitter, SegmentCache cache, Function<String, int[]> plain) {
+  SegmentedEncoder(AddedTokenSplitter splitter, SegmentCache cache, Function<String, int[]> plain,
+      int minRunBreakChars) {
     this.splitter = splitter;
     this.cache = cache;
     this.plain = plain;
+    this.minRunBreakChars = minRunBreakChars;
   }
 
   SegmentCacheStats stats() {
@@ -47,8 +51,8 @@ final class SegmentedEncoder {
     IntList out = new IntList(Math.max(16, text.length() / 3));
     int runStart = 0;
     for (int i = 0; i <= n; i++) {
-      if (i == n || hits[i] != null) {
-        if (!encodeRun(text, seg, keys, runStart, i, out)) {
+      if (i == n || hits[i] != null && keys[i].length() >= minRunBreakChars) {
+        if (!encodeRun(text, seg, keys, hits, runStart, i, out)) {
           uncachedTexts.increment();
           return plain.apply(text);
         }
@@ -66,21 +70,27 @@ final class SegmentedEncoder {
    * the last piece in one tokenizer call, cut back into pieces that are then cached. False if the ids do not line
    * up with the split (never expected; the caller then encodes the whole text on the plain path).
    */
-  private boolean encodeRun(String text, AddedTokenSplitter.Segments seg, String[] keys, int from, int to,
-      IntList out) {
+  private boolean encodeRun(String text, AddedTokenSplitter.Segments seg, String[] keys, int[][] hits, int from,
+      int to, IntList out) {
     int first = -1;
     int last = -1;
+    boolean anyMiss = false;
     for (int i = from; i < to; i++) {
       if (seg.isPiece(i)) {
         if (first < 0) {
           first = i;
         }
         last = i;
+        anyMiss |= hits[i] == null;
       }
     }
-    if (first < 0) {
+    if (!anyMiss) { // added tokens and short hits only: no tokenizer call
       for (int i = from; i < to; i++) {
-        out.add(seg.tokenIds[i]);
+        if (seg.isPiece(i)) {
+          out.add(hits[i]);
+        } else {
+          out.add(seg.tokenIds[i]);
+        }
       }
       return true;
     }
@@ -111,7 +121,9 @@ final class SegmentedEncoder {
           return false;
         }
       }
-      cache.put(keys[i], Arrays.copyOfRange(ids, pos, end));
+      if (hits[i] == null) {
+        cache.put(keys[i], Arrays.copyOfRange(ids, pos, end));
+      }
       pos = end;
     }
     out.add(ids);
