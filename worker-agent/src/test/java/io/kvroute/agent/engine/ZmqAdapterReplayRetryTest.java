@@ -148,8 +148,12 @@ class ZmqAdapterReplayRetryTest {
     batch(2, 102, true);
     Await.until("gap repaired by the retry", 10_000, () -> log.lastSeq() >= 2);
     assertThat(publishedHashes()).containsExactly(100L, 101L, 102L);
-    assertThat(requests).containsExactly(1L, 1L);
-    assertThat(metrics.count("kvroute_agent_engine_replay_retries_total")).isEqualTo(1);
+    // The engine ignored the first request it got, so at least one retry was needed (a request can also be lost
+    // before it reaches the engine, which is what the retry is for: then it took more).
+    double retries = metrics.count("kvroute_agent_engine_replay_retries_total");
+    assertThat(retries).isGreaterThanOrEqualTo(1);
+    assertThat(requests).hasSizeGreaterThanOrEqualTo(2).containsOnly(1L);
+    int before = requests.size();
 
     // an engine that never answers: after the bounded attempts the stream goes on without the missing batch
     ignore.set(Integer.MAX_VALUE);
@@ -157,9 +161,12 @@ class ZmqAdapterReplayRetryTest {
     batch(4, 104, true);
     Await.until("stream goes on after the last attempt", 10_000, () -> log.lastSeq() >= 3);
     assertThat(publishedHashes()).containsExactly(100L, 101L, 102L, 104L);
-    assertThat(requests).containsExactly(1L, 1L, 3L, 3L, 3L);
+    assertThat(metrics.count("kvroute_agent_engine_replay_retries_total") - retries)
+        .isEqualTo(ZmqAdapter.REPLAY_ATTEMPTS - 1);
     assertThat(ZmqAdapter.REPLAY_ATTEMPTS).isEqualTo(3);
-    assertThat(metrics.count("kvroute_agent_engine_replay_retries_total")).isEqualTo(3);
+    // what reached the engine: only requests for seq 3, at most one per attempt
+    assertThat(requests.subList(before, requests.size())).hasSizeLessThanOrEqualTo(ZmqAdapter.REPLAY_ATTEMPTS)
+        .allSatisfy(seq -> assertThat(seq).isEqualTo(3L));
     assertThat(metrics.count("kvroute_agent_dropped_total", "reason", "replay_incomplete")).isEqualTo(1);
     assertThat(metrics.engineGapEvents()).isEqualTo(2);
   }
