@@ -11,7 +11,8 @@ import java.time.Duration;
  * <p>The kv defaults (README "Routing policies on the Mooncake conversation trace"): a cached block is worth
  * {@value #DEFAULT_OVERLAP_CREDIT} prefill blocks (the prefill it saves now, the copy of the prefix another worker
  * would not have to cache, evicting as many blocks of reusable state, and the engine's prefill time growing faster
- * than linearly with new tokens; credit 2 reached 88% of the ideal hit rate on the full trace slice, 4 reached 91%),
+ * than linearly with new tokens; credit 2 reached 88% of the ideal hit rate on the full trace slice, 4 reached 91%,
+ * and under a load that makes round_robin queue, 4 reached 89-90% and 8 reached 91%),
  * a prefill block
  * {@value #DEFAULT_PREFILL_LOAD_SCALE} decode blocks (the decode term counts whole prompts of running requests, which
  * at scale 1 outweigh any reusable prefix, while outstanding prefill is what delays a new request's first token), and
@@ -23,7 +24,7 @@ public record RouterCoreConfig(int blockSize, String policy, double overlapCredi
     double requestWeight, double temperature, Duration requestExpiry, long seed) {
 
   /** Default kv overlap credit: prefill blocks credited per cached block. */
-  public static final double DEFAULT_OVERLAP_CREDIT = 4.0;
+  public static final double DEFAULT_OVERLAP_CREDIT = 8.0;
   /** Default kv prefill load scale: weight of the prefill term, in decode blocks per prefill block. */
   public static final double DEFAULT_PREFILL_LOAD_SCALE = 8.0;
   /** Default kv request weight: decode-block equivalent of one active request. */
