@@ -79,16 +79,7 @@ class AgentZmqDataParallelTest {
       }
       router.recv(0);
       long start = ByteBuffer.wrap(router.recv(0)).getLong();
-      for (long s = start; sentRank1.containsKey(s); s++) {
-        router.sendMore(identity);
-        router.sendMore(new byte[0]);
-        router.sendMore(KvFrames.seqBytes(s));
-        router.send(sentRank1.get(s), 0);
-      }
-      router.sendMore(identity);
-      router.sendMore(new byte[0]);
-      router.sendMore(KvFrames.seqBytes(-1));
-      router.send(new byte[0], 0);
+      VllmReplayAnswer.send(router, identity, sentRank1, start);
     }
     router.close();
   }

@@ -74,16 +74,7 @@ class AgentZmqEngineTest {
       }
       router.recv(0);
       long start = java.nio.ByteBuffer.wrap(router.recv(0)).getLong();
-      for (long s = start; sent.containsKey(s); s++) {
-        router.sendMore(identity);
-        router.sendMore(new byte[0]);
-        router.sendMore(KvFrames.seqBytes(s));
-        router.send(sent.get(s), 0);
-      }
-      router.sendMore(identity);
-      router.sendMore(new byte[0]);
-      router.sendMore(KvFrames.seqBytes(-1));
-      router.send(new byte[0], 0);
+      VllmReplayAnswer.send(router, identity, sent, start);
     }
     router.close();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvroute.agent.AgentMetrics;
 import io.kvroute.agent.Await;
+import io.kvroute.agent.VllmReplayAnswer;
 import io.kvroute.agent.events.KvEventLog;
 import io.kvroute.common.codec.KvFrames;
 import io.kvroute.common.codec.RecoveryJson;
@@ -99,16 +100,7 @@ class ZmqAdapterReplayRetryTest {
       if (ignore.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         continue;
       }
-      for (long s = start; ring.containsKey(s); s++) {
-        router.sendMore(identity);
-        router.sendMore(new byte[0]);
-        router.sendMore(KvFrames.seqBytes(s));
-        router.send(ring.get(s), 0);
-      }
-      router.sendMore(identity);
-      router.sendMore(new byte[0]);
-      router.sendMore(KvFrames.seqBytes(-1));
-      router.send(new byte[0], 0);
+      VllmReplayAnswer.send(router, identity, ring, start);
     }
     router.close();
   }
