@@ -129,32 +129,13 @@ public final class KvEventIngest implements WorkerRegistry.Listener, AutoCloseab
         return;
       }
       registry.touch(id);
-      KvPayloadDecoder.Result result = decoder.decode(frame.payload());
-      if (result.droppedEvents() != null) {
-        for (KvPayloadDecoder.DroppedEvent d : result.droppedEvents()) {
-          listener.dropped(id, d.reason(), 1);
-          if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(d.reason())) {
-            blockSizeMismatch(id, d.detail());
-          }
-        }
-      }
-      if (!result.isOk()) {
-        listener.dropped(id, result.reason(), 1);
-        if (KvPayloadDecoder.BLOCK_SIZE_MISMATCH.equals(result.reason())) {
-          blockSizeMismatch(id, result.detail());
-        } else {
-          LOG.warn("kv payload refused worker={} seq={} reason={} detail=\"{}\"", id, frame.seq(), result.reason(),
-              result.detail());
-        }
-        // The seq is consumed even when the payload is bad, so a refused message is not mistaken for a gap.
-        stream.onLive(frame.seq(), EMPTY);
+      KvEventBatch batch = decodeCounted(frame.seq(), frame.payload());
+      // A refused payload (EMPTY) still consumes its seq, so it is not mistaken for a gap; a batch that carried a
+      // block-size mismatch is refused whole.
+      if (batch != EMPTY && registry.isMisconfigured(id)) {
         return;
       }
-      if (registry.isMisconfigured(id)) {
-        // A block-size mismatch in this very batch: refuse the rest of it too.
-        return;
-      }
-      stream.onLive(frame.seq(), result.batch());
+      stream.onLive(frame.seq(), batch);
     }
   }
 

@@ -223,23 +223,15 @@ public final class EngineHttpProbe implements AutoCloseable {
 
   /** Sum over the series of the first present name, NaN when none is present. */
   private static double sum(PrometheusText.Parsed p, List<String> names) {
-    for (String n : names) {
-      double s = 0;
-      int found = 0;
-      for (PrometheusText.Sample x : p.get(n)) {
-        if (!Double.isNaN(x.value()) && !Double.isInfinite(x.value())) {
-          s += x.value();
-          found++;
-        }
-      }
-      if (found > 0) {
-        return s;
-      }
-    }
-    return Double.NaN;
+    return aggregate(p, names, false);
   }
 
+  /** Mean over the series of the first present name, NaN when none is present. */
   private static double mean(PrometheusText.Parsed p, List<String> names) {
+    return aggregate(p, names, true);
+  }
+
+  private static double aggregate(PrometheusText.Parsed p, List<String> names, boolean mean) {
     for (String n : names) {
       double s = 0;
       int found = 0;
@@ -250,7 +242,7 @@ public final class EngineHttpProbe implements AutoCloseable {
         }
       }
       if (found > 0) {
-        return s / found;
+        return mean ? s / found : s;
       }
     }
     return Double.NaN;
