@@ -49,8 +49,7 @@ public final class EngineHttpProbe implements AutoCloseable {
   private final HttpClient http;
   private volatile boolean healthy;
   private volatile LoadMetrics load;
-  private volatile boolean stopped;
-  private Thread thread;
+  private final PollingThread poller = new PollingThread();
   private int failures;
   private boolean scrapeFailing;
 
@@ -81,29 +80,19 @@ public final class EngineHttpProbe implements AutoCloseable {
     if (healthUri == null && metricsUri == null) {
       return;
     }
-    thread = new Thread(this::run, "engine-http-probe");
-    thread.setDaemon(true);
-    thread.start();
+    poller.start("engine-http-probe", this::run);
   }
 
   @Override
   public void close() {
-    stopped = true;
-    if (thread != null) {
-      LockSupport.unpark(thread);
-      try {
-        thread.join(3000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    poller.close();
   }
 
   private void run() {
     LOG.info("event=engine_probe_started health_url={} metrics_url={}", healthUri, metricsUri);
     long nextHealth = System.nanoTime();
     long nextScrape = nextHealth;
-    while (!stopped) {
+    while (poller.running()) {
       long now = System.nanoTime();
       try {
         if (healthUri != null && now - nextHealth >= 0) {

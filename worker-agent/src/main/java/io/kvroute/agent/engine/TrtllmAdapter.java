@@ -47,8 +47,7 @@ public final class TrtllmAdapter implements EngineAdapter {
   private volatile boolean up;
   private volatile boolean seen;
   private volatile LoadMetrics load;
-  private volatile boolean stopped;
-  private Thread thread;
+  private final PollingThread poller = new PollingThread();
   private long eventDelay = BASE_POLL_NANOS;
   private int consecutiveFailures;
 
@@ -71,9 +70,7 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   @Override
   public void start() {
-    thread = new Thread(this::run, "engine-poller-" + kind);
-    thread.setDaemon(true);
-    thread.start();
+    poller.start("engine-poller-" + kind, this::run);
   }
 
   @Override
@@ -98,22 +95,14 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   @Override
   public void close() {
-    stopped = true;
-    if (thread != null) {
-      LockSupport.unpark(thread);
-      try {
-        thread.join(3000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    poller.close();
   }
 
   private void run() {
     LOG.info("event=engine_adapter_started kind={} url={}", kind, baseUrl);
     long nextEvents = System.nanoTime();
     long nextMetrics = nextEvents;
-    while (!stopped) {
+    while (poller.running()) {
       long now = System.nanoTime();
       try {
         if (now - nextEvents >= 0) {
@@ -155,7 +144,7 @@ public final class TrtllmAdapter implements EngineAdapter {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      stopped = true;
+      poller.stop();
       return;
     }
     reachable();
@@ -209,7 +198,7 @@ public final class TrtllmAdapter implements EngineAdapter {
       LOG.debug("event=engine_stats_failed error=\"{}\"", e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      stopped = true;
+      poller.stop();
     }
   }
 
