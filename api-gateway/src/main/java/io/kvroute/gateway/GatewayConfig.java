@@ -2,6 +2,7 @@ package io.kvroute.gateway;
 
 import io.kvroute.common.config.CliOptions;
 import io.kvroute.common.config.CliOptions.UsageException;
+import io.kvroute.common.tokenizer.ModelTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import java.util.Set;
  * @param maxBodyBytes     request body limit (413 above it)
  * @param routerTimeout    per-call timeout of router requests
  * @param tokenizerThreads size of the tokenising worker pool
+ * @param segmentCacheChars bound of the tokenizer's segment cache in char units (key chars + 2 per token id, so
+ *                          about 2 bytes each); 0 = off (chat prompts are encoded whole every time)
  */
 public record GatewayConfig(
     String host,
@@ -43,7 +46,8 @@ public record GatewayConfig(
     int maxRetries,
     long maxBodyBytes,
     Duration routerTimeout,
-    int tokenizerThreads) {
+    int tokenizerThreads,
+    long segmentCacheChars) {
 
   /** Behaviour when every router is unreachable. */
   public enum FallbackPolicy {
@@ -67,27 +71,33 @@ public record GatewayConfig(
     if (routerUrls.isEmpty()) {
       throw new IllegalArgumentException("at least one router URL is needed");
     }
+    if (segmentCacheChars < 0) {
+      throw new IllegalArgumentException("segment cache bound must be >= 0: " + segmentCacheChars);
+    }
   }
 
   /** Defaults for tests: ephemeral port, loopback, the given routers. */
   public static GatewayConfig forTest(List<String> routerUrls) {
     return new GatewayConfig("127.0.0.1", 0, routerUrls, 32, DEFAULT_MODEL, null, 32768, 256, Set.of(),
-        FallbackPolicy.NONE, 2, DEFAULT_MAX_BODY, Duration.ofSeconds(1), 2);
+        FallbackPolicy.NONE, 2, DEFAULT_MAX_BODY, Duration.ofSeconds(1), 2, ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
   }
 
   public GatewayConfig withApiKeys(Set<String> keys) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
-        defaultMaxTokens, keys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads);
+        defaultMaxTokens, keys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
+        segmentCacheChars);
   }
 
   public GatewayConfig withFallback(FallbackPolicy policy) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
-        defaultMaxTokens, apiKeys, policy, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads);
+        defaultMaxTokens, apiKeys, policy, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
+        segmentCacheChars);
   }
 
   public GatewayConfig withLimits(int maxModelLen, long maxBodyBytes) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
-        defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads);
+        defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
+        segmentCacheChars);
   }
 
   public static final String DEFAULT_MODEL = "Qwen/Qwen2.5-0.5B-Instruct";
@@ -112,6 +122,9 @@ public record GatewayConfig(
         .option("router-timeout-ms", "1000", "timeout of each router call")
         .option("tokenizer-threads", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())),
             "threads of the tokenising worker pool")
+        .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
+            "bound of the tokenizer's segment cache (chat turns seen before are not tokenised again), in char units"
+            + " of ~2 bytes: key chars + 2 per token id; 0 = off")
         .option("instances", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())),
             "HTTP verticle instances (event loops) sharing the port");
   }
@@ -158,7 +171,8 @@ public record GatewayConfig(
         maxRetries,
         p.longValue("max-body-bytes"),
         Duration.ofMillis(positive(p, "router-timeout-ms")),
-        positive(p, "tokenizer-threads"));
+        positive(p, "tokenizer-threads"),
+        nonNegative(p, "segment-cache-chars"));
   }
 
   private static int positive(CliOptions.Parsed p, String name) throws UsageException {
@@ -167,6 +181,26 @@ public record GatewayConfig(
       throw new UsageException("--" + name + " must be positive, got " + v);
     }
     return v;
+  }
+
+  private static long nonNegative(CliOptions.Parsed p, String name) throws UsageException {
+    long v = p.longValue(name);
+    if (v < 0) {
+      throw new UsageException("--" + name + " must be >= 0, got " + v);
+    }
+    return v;
+  }
+
+  /** With another segment cache bound (0 = off). */
+  public GatewayConfig withSegmentCacheChars(long chars) {
+    return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
+        defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads, chars);
+  }
+
+  /** Loads the configured tokenizer (bundled Qwen2.5 files when no directory is set) with the segment cache bound. */
+  public ModelTokenizer loadTokenizer() {
+    return tokenizerDir == null ? ModelTokenizer.loadBundled(segmentCacheChars)
+        : ModelTokenizer.load(tokenizerDir, segmentCacheChars);
   }
 
   private static String trimSlash(String url) {

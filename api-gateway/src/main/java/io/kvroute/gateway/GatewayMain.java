@@ -43,8 +43,7 @@ public final class GatewayMain {
     }
     ModelTokenizer tokenizer;
     try {
-      tokenizer = config.tokenizerDir() == null ? ModelTokenizer.loadBundled()
-          : ModelTokenizer.load(config.tokenizerDir());
+      tokenizer = config.loadTokenizer();
     } catch (Exception e) {
       LOG.error("event=tokenizer_load_failed dir={} error={}", config.tokenizerDir(), e.toString());
       System.exit(1);

@@ -84,6 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     startedEpochSeconds = System.currentTimeMillis() / 1000;
     metrics = new GatewayMetrics(registry);
+    metrics.bindSegmentCache(modelTokenizer);
     parser = new RequestParser(config.model());
     limits = new ContextLimits(config.maxModelLen(), config.defaultMaxTokens());
     hasher = BlockHasher.create(config.blockSize());

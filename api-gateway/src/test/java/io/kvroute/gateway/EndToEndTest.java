@@ -240,6 +240,41 @@ class EndToEndTest {
     assertThat(body.getJsonObject("usage").getInteger("prompt_tokens")).isEqualTo(ids.size());
   }
 
+  /** Non-streamed /v1/completions with extra sampling fields; returns the response JSON. */
+  private static JsonObject complete(String prompt, String extra) throws Exception {
+    HttpResponse<String> r = gw.post("/v1/completions", "{\"prompt\":\"" + prompt + "\",\"max_tokens\":16"
+        + extra + "}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  private static String text(JsonObject completion) {
+    return completion.getJsonArray("choices").getJsonObject(0).getString("text");
+  }
+
+  @Test
+  @Order(3)
+  void shouldForwardSamplingParametersToTheWorker() throws Exception {
+    // The simulated engine honours seed (deterministic text), ignore_eos/min_tokens (exact length) and stop.
+    JsonObject a = complete("Sampling check", ",\"seed\":11,\"ignore_eos\":true,\"temperature\":0.7,"
+        + "\"top_p\":0.9,\"user\":\"u-1\"");
+    JsonObject again = complete("Sampling check", ",\"seed\":11,\"ignore_eos\":true");
+    JsonObject other = complete("Sampling check", ",\"seed\":12,\"ignore_eos\":true");
+    assertThat(a.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(16);
+    assertThat(text(again)).isEqualTo(text(a));
+    assertThat(text(other)).as("another seed, another text").isNotEqualTo(text(a));
+    JsonObject min = complete("Sampling check", ",\"seed\":11,\"min_tokens\":16");
+    assertThat(min.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(16);
+    // stop on a piece of the seeded text: the same text ends right before it, finish_reason "stop"
+    String full = text(a);
+    String stop = full.substring(full.length() / 2, full.length() / 2 + 3);
+    JsonObject cut = complete("Sampling check", ",\"seed\":11,\"ignore_eos\":true,\"stop\":"
+        + new JsonArray().add(stop).encode());
+    assertThat(text(cut)).isEqualTo(full.substring(0, full.indexOf(stop)));
+    assertThat(cut.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("stop");
+    await("bookings released", () -> routerActiveRequests() == 0);
+  }
+
   @Test
   @Order(3)
   void shouldFailOverToTheNextRouterOnConnectionErrors() throws Exception {
@@ -292,28 +327,7 @@ class EndToEndTest {
   @Order(5)
   void shouldReleaseTheBookingAndCancelUpstreamWhenTheClientDisconnects() throws Exception {
     double cancelledBefore = cancelledAtAgents();
-    String body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
-        .put("content", "Write a very long story."))).put("max_tokens", 20000).put("ignore_eos", true)
-        .put("stream", true).encode();
-    int port = Integer.parseInt(gw.base.substring(gw.base.lastIndexOf(':') + 1));
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      OutputStream out = s.getOutputStream();
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes);
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      int contentChunks = 0;
-      String line;
-      while (contentChunks < 3 && (line = in.readLine()) != null) {
-        if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
-          contentChunks++;
-        }
-      }
-      assertThat(contentChunks).isEqualTo(3);
-      assertThat(routerActiveRequests()).isEqualTo(1);
-    }
+    disconnectAfterContentChunks(3);
     await("router active count back to 0", () -> routerActiveRequests() == 0);
     await("engines idle", () -> agents.stream().allMatch(a -> a.simEngine().engine().status().running() == 0
         && a.simEngine().engine().status().waiting() == 0));
@@ -329,6 +343,76 @@ class EndToEndTest {
       n += c == null ? 0 : c.count();
     }
     return n;
+  }
+
+  @Test
+  @Order(5)
+  void shouldTellTheRouterFirstTokenAndReleaseExactlyOncePerRequest() throws Exception {
+    LifecycleCounts m = new LifecycleCounts();
+    m.snapshot();
+    assertThat(gw.post("/v1/chat/completions", chatBody("once and only once, streamed", true, 6)).statusCode())
+        .isEqualTo(200);
+    assertThat(gw.post("/v1/chat/completions", chatBody("once and only once, whole", false, 6)).statusCode())
+        .isEqualTo(200);
+    assertThat(gw.post("/v1/completions", new JsonObject().put("prompt", "once and only once").put("max_tokens", 6)
+        .put("stream", true).encode()).statusCode()).isEqualTo(200);
+    // a client that goes away mid-stream: the booking is released once, too
+    disconnectAfterContentChunks(2);
+    await("four releases answered", () -> m.delta("release", "ok") >= 4);
+    await("four first_token calls answered", () -> m.delta("first_token", "ok") >= 4);
+    await("router active count back to 0", () -> routerActiveRequests() == 0);
+    // one more request after them: a duplicate call of an earlier request would have been answered by now
+    assertThat(gw.post("/v1/completions", new JsonObject().put("prompt", "fence").put("max_tokens", 2).encode())
+        .statusCode()).isEqualTo(200);
+    await("fence released", () -> m.delta("release", "ok") >= 5);
+    assertThat(m.delta("release", "ok")).isEqualTo(5);
+    assertThat(m.delta("first_token", "ok")).isEqualTo(5);
+    assertThat(m.delta("release", "not_active")).as("releases of bookings already released").isZero();
+    assertThat(m.delta("first_token", "not_active")).isZero();
+    assertThat(m.delta("release", "error") + m.delta("first_token", "error")).isZero();
+  }
+
+  /** Counts of the gateway's router lifecycle calls, relative to a snapshot. */
+  private static final class LifecycleCounts {
+    private final Map<String, Double> base = new java.util.HashMap<>();
+
+    void snapshot() {
+      for (String call : List.of("first_token", "release")) {
+        for (String outcome : List.of("ok", "not_active", "error")) {
+          base.put(call + outcome, gw.verticle.metrics().lifecycleCount(call, outcome));
+        }
+      }
+    }
+
+    double delta(String call, String outcome) {
+      return gw.verticle.metrics().lifecycleCount(call, outcome) - base.get(call + outcome);
+    }
+  }
+
+  /** Streams a long chat over a raw socket and closes it after {@code chunks} content chunks. */
+  private static void disconnectAfterContentChunks(int chunks) throws Exception {
+    String body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+        .put("content", "Write a very long story."))).put("max_tokens", 20000).put("ignore_eos", true)
+        .put("stream", true).encode();
+    int port = Integer.parseInt(gw.base.substring(gw.base.lastIndexOf(':') + 1));
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      OutputStream out = s.getOutputStream();
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      int contentChunks = 0;
+      String line;
+      while (contentChunks < chunks && (line = in.readLine()) != null) {
+        if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+          contentChunks++;
+        }
+      }
+      assertThat(contentChunks).isEqualTo(chunks);
+      assertThat(routerActiveRequests()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvroute.common.config.CliOptions;
+import io.kvroute.common.tokenizer.ModelTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,19 +30,22 @@ class GatewayConfigTest {
     assertThat(c.apiKeys()).isEmpty();
     assertThat(c.fallback()).isEqualTo(GatewayConfig.FallbackPolicy.NONE);
     assertThat(c.maxRetries()).isEqualTo(2);
+    assertThat(c.segmentCacheChars()).isEqualTo(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
   }
 
   @Test
   void shouldReadRepeatedFlagsKeyFilesAndEnvironment(@TempDir Path dir) throws Exception {
     Path keys = dir.resolve("keys.txt");
     Files.writeString(keys, "# comment\nsk-file-1\n\n  sk-file-2  \n");
-    GatewayConfig c = parse(Map.of("KVROUTE_MAX_RETRIES", "5"), "--router-url", "http://r1:7000/", "--router-url",
+    GatewayConfig c = parse(Map.of("KVROUTE_MAX_RETRIES", "5", "KVROUTE_SEGMENT_CACHE_CHARS", "0"), "--router-url", "http://r1:7000/", "--router-url",
         "http://r2:7000", "--api-key", "sk-a", "--api-key-file", keys.toString(), "--fallback-policy",
         "round_robin");
     assertThat(c.routerUrls()).containsExactly("http://r1:7000", "http://r2:7000");
     assertThat(c.apiKeys()).containsExactlyInAnyOrder("sk-a", "sk-file-1", "sk-file-2");
     assertThat(c.fallback()).isEqualTo(GatewayConfig.FallbackPolicy.ROUND_ROBIN);
     assertThat(c.maxRetries()).isEqualTo(5);
+    assertThat(c.segmentCacheChars()).isZero();
+    assertThat(parse(Map.of(), "--segment-cache-chars", "4096").segmentCacheChars()).isEqualTo(4096);
   }
 
   @Test
@@ -53,6 +57,9 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> parse(Map.of(), "--block-size", "0")).isInstanceOf(CliOptions.UsageException.class);
     assertThatThrownBy(() -> parse(Map.of(), "--api-key-file", "/nonexistent/keys"))
         .isInstanceOf(CliOptions.UsageException.class);
-    assertThat(GatewayConfig.options().help()).contains("--fallback-policy").contains("KVROUTE_API_KEY");
+    assertThatThrownBy(() -> parse(Map.of(), "--segment-cache-chars", "-1"))
+        .isInstanceOf(CliOptions.UsageException.class);
+    assertThat(GatewayConfig.options().help()).contains("--fallback-policy").contains("KVROUTE_API_KEY")
+        .contains("--segment-cache-chars").contains("KVROUTE_SEGMENT_CACHE_CHARS");
   }
 }

@@ -25,16 +25,21 @@ public final class TestGateway implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestGateway(Vertx vertx, GatewayConfig config) throws Exception {
+  private TestGateway(Vertx vertx, GatewayConfig config, ModelTokenizer modelTokenizer) throws Exception {
     this.vertx = vertx;
-    this.verticle = new GatewayVerticle(config, tokenizer(), registry);
+    this.verticle = new GatewayVerticle(config, modelTokenizer, registry);
     vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
     this.base = "http://127.0.0.1:" + verticle.actualPort();
   }
 
   /** Starts a gateway in its own Vert.x instance. */
   public static TestGateway start(GatewayConfig config) throws Exception {
-    return new TestGateway(Vertx.vertx(), config);
+    return new TestGateway(Vertx.vertx(), config, tokenizer());
+  }
+
+  /** Starts a gateway with its own tokenizer instance (e.g. {@link GatewayConfig#loadTokenizer()}). */
+  public static TestGateway start(GatewayConfig config, ModelTokenizer modelTokenizer) throws Exception {
+    return new TestGateway(Vertx.vertx(), config, modelTokenizer);
   }
 
   /** The bundled Qwen2.5 tokenizer, loaded once per JVM. */

@@ -1,10 +1,15 @@
 package io.kvroute.gateway.metrics;
 
+import io.kvroute.common.tokenizer.ModelTokenizer;
+import io.kvroute.common.tokenizer.SegmentCacheStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -114,6 +119,55 @@ public final class GatewayMetrics {
 
   public void midStreamError() {
     midStreamErrors.increment();
+  }
+
+  /**
+   * One router lifecycle call answered (or failed): {@code call} = first_token | release; {@code outcome} = ok
+   * (first_token accepted, release freed an active booking), not_active (the router had no such active booking:
+   * 404 or {@code "released": false}), error (other status, or no router reachable).
+   */
+  public void lifecycle(String call, String outcome) {
+    registry.counter("kvroute.gateway.router.lifecycle", "call", call, "outcome", outcome).increment();
+  }
+
+  /** Lifecycle calls counted so far with this call and outcome (tests, diagnostics). */
+  public double lifecycleCount(String call, String outcome) {
+    Counter c = registry.find("kvroute.gateway.router.lifecycle").tag("call", call).tag("outcome", outcome)
+        .counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /**
+   * Exposes the tokenizer's segment cache (chat tokenisation reuses the ids of text pieces seen before) as
+   * {@code kvroute_gateway_tokenizer_segment_cache_*}: hits, misses, evictions and texts encoded whole (counters),
+   * entries, size and bound in bytes (gauges; 2 bytes per char unit of {@link SegmentCacheStats}). With the cache
+   * off ({@code --segment-cache-chars 0}) every value is 0. Idempotent:
+   * several verticle instances binding the same tokenizer share the meters.
+   */
+  public void bindSegmentCache(ModelTokenizer tokenizer) {
+    String p = "kvroute.gateway.tokenizer.segment.cache.";
+    functionCounter(tokenizer, p + "hits", "piece lookups answered from the segment cache", s -> s.hits());
+    functionCounter(tokenizer, p + "misses", "piece lookups that ran the tokenizer", s -> s.misses());
+    functionCounter(tokenizer, p + "evictions", "entries dropped to stay within the bound", s -> s.evictions());
+    functionCounter(tokenizer, p + "uncached.texts", "texts encoded whole because an added token the split cannot "
+        + "reproduce matched (0 while the cache is off: then every text is encoded whole)", s -> s.uncachedTexts());
+    gauge(tokenizer, p + "entries", "entries held", null, s -> s.entries());
+    gauge(tokenizer, p + "size", "heap held by keys and ids (2 bytes per char or id half)", "bytes",
+        s -> 2 * s.weight());
+    gauge(tokenizer, p + "max", "configured bound (--segment-cache-chars x 2 bytes; 0 = cache off)", "bytes",
+        s -> 2 * s.maxWeight());
+  }
+
+  private void functionCounter(ModelTokenizer tokenizer, String name, String description,
+      ToDoubleFunction<SegmentCacheStats> value) {
+    FunctionCounter.builder(name, tokenizer, t -> value.applyAsDouble(t.segmentCacheStats()))
+        .description(description).register(registry);
+  }
+
+  private void gauge(ModelTokenizer tokenizer, String name, String description, String unit,
+      ToDoubleFunction<SegmentCacheStats> value) {
+    Gauge.builder(name, tokenizer, t -> value.applyAsDouble(t.segmentCacheStats())).description(description)
+        .baseUnit(unit).strongReference(true).register(registry);
   }
 
   public double retries() {

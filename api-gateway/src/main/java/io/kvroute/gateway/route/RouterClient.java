@@ -84,28 +84,54 @@ public final class RouterClient {
         });
   }
 
-  /** Tells the booking router that prefill is done (best effort, logged on failure). */
+  /** Tells the booking router that prefill is done (best effort, logged on failure, counted by outcome). */
   public void firstToken(RouteResult route) {
     if (route.fallback()) {
       return;
     }
     callPreferring(route.routerUrl(), HttpMethod.POST, "/v1/requests/" + route.requestId() + "/first_token", null)
-        .onFailure(e -> LOG.warn("event=first_token_failed request_id={} error={}", route.requestId(),
-            e.getMessage()));
+        .onSuccess(r -> {
+          String outcome = r.status() / 100 == 2 ? "ok" : r.status() == 404 ? "not_active" : "error";
+          metrics.lifecycle("first_token", outcome);
+          if (!"ok".equals(outcome)) {
+            LOG.warn("event=first_token_rejected request_id={} status={}", route.requestId(), r.status());
+          }
+        })
+        .onFailure(e -> {
+          metrics.lifecycle("first_token", "error");
+          LOG.warn("event=first_token_failed request_id={} error={}", route.requestId(), e.getMessage());
+        });
   }
 
-  /** Releases the booking of one attempt (best effort, logged on failure). */
+  /** Releases the booking of one attempt (best effort, logged on failure, counted by outcome). */
   public void release(RouteResult route) {
     if (route.fallback()) {
       return;
     }
     callPreferring(route.routerUrl(), HttpMethod.DELETE, "/v1/requests/" + route.requestId(), null)
         .onSuccess(r -> {
-          if (r.status() / 100 != 2 && r.status() != 404) {
+          if (r.status() == 404 || r.status() / 100 == 2 && !releasedFlag(r.body())) {
+            metrics.lifecycle("release", "not_active");
+          } else if (r.status() / 100 == 2) {
+            metrics.lifecycle("release", "ok");
+          } else {
+            metrics.lifecycle("release", "error");
             LOG.warn("event=release_rejected request_id={} status={}", route.requestId(), r.status());
           }
         })
-        .onFailure(e -> LOG.warn("event=release_failed request_id={} error={}", route.requestId(), e.getMessage()));
+        .onFailure(e -> {
+          metrics.lifecycle("release", "error");
+          LOG.warn("event=release_failed request_id={} error={}", route.requestId(), e.getMessage());
+        });
+  }
+
+  /** The router's {@code "released"} answer (true when the booking was active); false if absent or unreadable. */
+  static boolean releasedFlag(Buffer body) {
+    try {
+      return body != null && body.length() > 0 && Boolean.TRUE.equals(new JsonObject(body).getValue("released"));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** GET /v1/workers from any router: the raw worker list (array, or an object's "workers" array). */

@@ -111,7 +111,7 @@ class ReplicasEndToEndTest {
     GatewayConfig t = GatewayConfig.forTest(urls);
     return new GatewayConfig(t.host(), t.httpPort(), t.routerUrls(), t.blockSize(), t.model(), t.tokenizerDir(),
         t.maxModelLen(), t.defaultMaxTokens(), t.apiKeys(), t.fallback(), t.maxRetries(), t.maxBodyBytes(),
-        Duration.ofSeconds(5), t.tokenizerThreads());
+        Duration.ofSeconds(5), t.tokenizerThreads(), t.segmentCacheChars());
   }
 
   @AfterAll
