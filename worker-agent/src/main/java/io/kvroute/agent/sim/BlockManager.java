@@ -250,9 +250,14 @@ final class BlockManager {
         int[] t = new int[count];
         System.arraycopy(tokens, i * blockSize, t, 0, count);
         newTokens.add(t);
-      } else if (!newHashes.isEmpty()) {
-        // The chain continues through a block someone else stored meanwhile: close this event here.
-        emitStored(eventParent, newHashes, newTokens);
+      } else {
+        // Another sequence stored the same content meanwhile: this holding keeps its own (uncached) copy, whose
+        // hash the chain of this holding's later blocks is computed from.
+        hash[id] = hsh;
+        if (!newHashes.isEmpty()) {
+          // The chain continues through that block: close this event here.
+          emitStored(eventParent, newHashes, newTokens);
+        }
       }
       parent = hsh;
     }

@@ -51,6 +51,7 @@ public final class SimEngine implements AutoCloseable {
   private final TextModel textModel;
   private final TextGenerator generator;
   private final TimingModel timing;
+  private final SimClock clock;
   private final BlockManager blocks;
   private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
   private final AtomicLong ids = new AtomicLong();
@@ -68,7 +69,13 @@ public final class SimEngine implements AutoCloseable {
   private Thread thread;
 
   public SimEngine(SimConfig config, TextModel textModel) {
+    this(config, textModel, SimClock.REAL);
+  }
+
+  /** An engine whose steps pass on {@code clock} (tests: a clock that jumps to each step's end). */
+  SimEngine(SimConfig config, TextModel textModel, SimClock clock) {
     this.config = config;
+    this.clock = clock;
     this.textModel = textModel;
     this.generator = new TextGenerator(textModel);
     this.timing = new TimingModel(config.speedup());
@@ -216,13 +223,9 @@ public final class SimEngine implements AutoCloseable {
           LockSupport.parkNanos(IDLE_PARK_NANOS);
           continue;
         }
-        long start = System.nanoTime();
-        long duration = schedule();
-        long deadline = start + duration;
-        for (long now = System.nanoTime(); deadline - now > 0 && !stopped; now = System.nanoTime()) {
-          LockSupport.parkNanos(deadline - now);
-        }
-        apply(System.nanoTime() - start);
+        long start = clock.nanoTime();
+        clock.awaitDeadline(start + schedule(), () -> stopped);
+        apply(clock.nanoTime() - start);
       } catch (RuntimeException e) {
         LOG.error("event=sim_engine_step_failed error=\"{}\"", e.toString());
         failAll(e.toString());
@@ -373,21 +376,45 @@ public final class SimEngine implements AutoCloseable {
     r.append(token);
     r.computed = r.length - 1;
     String piece = r.decoder.push(token);
-    if (!p.stop().isEmpty() && !piece.isEmpty()) {
-      int before = r.text.length();
-      r.text.append(piece);
-      int cut = firstStop(r.text, p.stop(), before);
-      if (cut >= 0) {
-        String visible = cut > before ? r.text.substring(before, cut) : "";
-        r.listener.onToken(token, visible);
-        return "stop";
-      }
+    if (p.stop().isEmpty()) {
+      r.listener.onToken(token, piece);
+    } else if (emitUntilStop(r, token, piece)) {
+      return "stop";
     }
-    r.listener.onToken(token, piece);
     if (r.outputTokens >= p.maxTokens()) {
       return "length";
     }
     return null;
+  }
+
+  /**
+   * Adds {@code piece} to the request's text and sends what can no longer be the start of a stop string; returns
+   * true when a stop string is complete (the text before it is sent, the rest never). As vLLM, stop strings count
+   * only once {@code min_tokens} tokens were generated.
+   */
+  private static boolean emitUntilStop(SimRequest r, int token, String piece) {
+    int before = r.text.length();
+    r.text.append(piece);
+    if (r.outputTokens >= r.params.minTokens()) {
+      int cut = firstStop(r.text, r.params.stop(), before);
+      if (cut >= 0) {
+        emitUpTo(r, token, cut);
+        r.stopMatched = true;
+        return true;
+      }
+    }
+    int safe = r.text.length() - r.holdBack;
+    if (safe > 0 && Character.isHighSurrogate(r.text.charAt(safe - 1))) {
+      safe--; // never split a surrogate pair
+    }
+    emitUpTo(r, token, safe);
+    return false;
+  }
+
+  private static void emitUpTo(SimRequest r, int token, int end) {
+    String out = end > r.emitted ? r.text.substring(r.emitted, end) : "";
+    r.emitted = Math.max(r.emitted, end);
+    r.listener.onToken(token, out);
   }
 
   private static int firstStop(CharSequence text, List<String> stops, int newFrom) {
@@ -410,13 +437,19 @@ public final class SimEngine implements AutoCloseable {
     blocks.store(r.holding, r.tokens, r.length, true);
     blocks.release(r.holding);
     r.phase = SimRequest.Phase.DONE;
-    if ("length".equals(reason) || "stop".equals(reason)) {
-      String tail = r.decoder.flush();
-      if (!tail.isEmpty()) {
-        r.listener.onToken(-1, tail);
-      }
+    String tail = r.stopMatched ? "" : r.decoder.flush();
+    if (!r.params.stop().isEmpty() && !r.stopMatched) {
+      // the held-back end of the text, unless the decoder's last characters complete a stop string
+      int before = r.text.length();
+      r.text.append(tail);
+      int cut = r.outputTokens >= r.params.minTokens() ? firstStop(r.text, r.params.stop(), before) : -1;
+      tail = r.text.substring(r.emitted, cut >= 0 ? cut : r.text.length());
+      r.stopMatched = cut >= 0;
     }
-    r.listener.onFinish(reason, r.promptLength, r.outputTokens, r.cachedTokens, null);
+    if (!tail.isEmpty()) {
+      r.listener.onToken(-1, tail);
+    }
+    r.listener.onFinish(r.stopMatched ? "stop" : reason, r.promptLength, r.outputTokens, r.cachedTokens, null);
   }
 
   private void recordStats(long elapsedNanos) {

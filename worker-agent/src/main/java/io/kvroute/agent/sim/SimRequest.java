@@ -21,8 +21,17 @@ final class SimRequest {
   int computed;
   int cachedTokens;
   int outputTokens;
-  /** Text generated so far (for stop strings). */
+  /** Text generated so far (kept only when there are stop strings). */
   final StringBuilder text = new StringBuilder();
+  /** Characters of {@link #text} handed to the listener. */
+  int emitted;
+  /**
+   * Characters held back at the end of {@link #text}: one less than the longest stop string, so that a stop string
+   * spanning several tokens is never partly sent before it is recognised.
+   */
+  final int holdBack;
+  /** A stop string ended the output: nothing after it is sent. */
+  boolean stopMatched;
   /** Tokens scheduled for this step (prefill chunk, or 1 for decode). */
   int scheduled;
 
@@ -36,6 +45,11 @@ final class SimRequest {
     this.length = prompt.length;
     this.stream = generator.new Stream(params.seed(), prompt, prompt.length);
     this.decoder = textModel.newDecoder();
+    int longest = 0;
+    for (String stop : params.stop()) {
+      longest = Math.max(longest, stop.length());
+    }
+    this.holdBack = Math.max(0, longest - 1);
   }
 
   void append(int token) {

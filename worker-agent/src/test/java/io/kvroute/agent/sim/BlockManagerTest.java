@@ -114,4 +114,68 @@ class BlockManagerTest {
     assertThat(removed).isEmpty();
     assertThat(bm.usedBlocks()).isEqualTo(4);
   }
+
+  @Test
+  void shouldEvictTheLeastRecentlyReleasedBlocksFirstAndRefreshBlocksThatAreReused() {
+    BlockManager bm = new BlockManager(4, 4, sink);
+    int[] a = tokens(0, 4);
+    int[] b = tokens(100, 4);
+    int[] c = tokens(200, 4);
+    cache(bm, a);
+    cache(bm, b);
+    cache(bm, c);
+    // a is the oldest free block, but a reuse refreshes it: b is now the least recently used
+    BlockManager.Holding reuse = bm.admit(a, 4, 4);
+    assertThat(reuse.matchedTokens).isEqualTo(4);
+    bm.release(reuse);
+
+    cache(bm, tokens(300, 4)); // takes the one clean block: nothing evicted yet
+    assertThat(removed).isEmpty();
+    cache(bm, tokens(400, 4)); // the pool is full: one eviction
+    bm.flushRemoved();
+    assertThat(removed).hasSize(1);
+    assertThat(removed.get(0)).containsExactly(bm.engineHash(0, b, 0, 4));
+    assertThat(bm.matchBlocks(a, 4)).isEqualTo(1);
+    assertThat(bm.matchBlocks(b, 4)).isZero();
+    assertThat(bm.matchBlocks(c, 4)).isEqualTo(1);
+  }
+
+  /** Admits, fills, stores and releases one sequence. */
+  private static void cache(BlockManager bm, int[] seq) {
+    BlockManager.Holding h = bm.admit(seq, seq.length, seq.length);
+    bm.ensureCapacity(h, seq.length);
+    bm.store(h, seq, seq.length, true);
+    bm.release(h);
+  }
+
+  @Test
+  void shouldChainTheLaterBlocksOfASequenceWhosePromptAnotherSequenceStoredFirst() {
+    BlockManager bm = new BlockManager(16, 4, sink);
+    int[] prompt = tokens(0, 8);
+    // two identical prompts admitted before either is stored: both miss and fill their own blocks
+    BlockManager.Holding a = bm.admit(prompt, 8, 12);
+    BlockManager.Holding b = bm.admit(prompt, 8, 12);
+    bm.ensureCapacity(a, 8);
+    bm.ensureCapacity(b, 8);
+    bm.store(a, prompt, 8, false);
+    bm.store(b, prompt, 8, false);
+    assertThat(stored).hasSize(1);
+
+    // b generates 4 tokens: its third block is new and chained under the prompt's second block
+    int[] bSeq = java.util.Arrays.copyOf(prompt, 12);
+    bSeq[8] = 900;
+    bSeq[9] = 901;
+    bSeq[10] = 902;
+    bSeq[11] = 903;
+    bm.ensureCapacity(b, 12);
+    bm.store(b, bSeq, 12, true);
+    assertThat(stored).hasSize(2);
+    long second = stored.get(0).hashes()[1];
+    assertThat(stored.get(1).parent()).isEqualTo(second);
+    assertThat(stored.get(1).hashes()).containsExactly(bm.engineHash(second, bSeq, 8, 4));
+    bm.release(a);
+    bm.release(b);
+    assertThat(bm.matchBlocks(bSeq, 12)).isEqualTo(3);
+    assertThat(bm.usedBlocks()).isZero();
+  }
 }

@@ -2,6 +2,7 @@ package io.kvroute.agent.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvroute.agent.Await;
 import io.kvroute.agent.TestHttp;
 import io.kvroute.common.codec.IterationStats;
 import io.kvroute.common.codec.IterationStatsCodec;
@@ -27,6 +28,8 @@ class SimEngineHttpTest {
   private static Vertx vertx;
   private static SimEngineServer server;
   private static String url;
+  /** What the engine's event queue held before any request. */
+  private static List<TrtllmEvent> startEvents;
 
   @BeforeAll
   static void start() throws Exception {
@@ -35,6 +38,7 @@ class SimEngineHttpTest {
     server = SimEngineServer.start(vertx, config, ModelTokenizer.loadBundled()).toCompletionStage()
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     url = server.baseUrl();
+    startEvents = TrtllmEventCodec.decodeArray(TestHttp.post(url + "/kv_cache_events", "").body()).events();
   }
 
   @AfterAll
@@ -65,9 +69,6 @@ class SimEngineHttpTest {
 
     List<TrtllmEvent> events = new ArrayList<>(earlier);
     events.addAll(TrtllmEventCodec.decodeArray(TestHttp.post(url + "/kv_cache_events", "").body()).events());
-    if (events.get(0).eventId() == 0) {
-      assertThat(events.get(0)).isInstanceOf(TrtllmEvent.Created.class);
-    }
     for (int i = 0; i < events.size(); i++) {
       assertThat(events.get(i).eventId()).isEqualTo(events.get(0).eventId() + i);
       assertThat(events.get(i).windowSize()).isNotNull();
@@ -85,6 +86,53 @@ class SimEngineHttpTest {
     List<IterationStats> stats = IterationStatsCodec.decodeArray(TestHttp.get(url + "/metrics").body());
     assertThat(stats).isNotEmpty();
     assertThat(stats.get(stats.size() - 1).kvCacheStats().maxNumBlocks()).isEqualTo(64);
+  }
+
+  @Test
+  void shouldStartItsEventStreamWithCreatedAtIdZeroCarryingTheWindowSize() {
+    assertThat(startEvents).hasSize(1);
+    TrtllmEvent.Created created = (TrtllmEvent.Created) startEvents.get(0);
+    assertThat(created.eventId()).isZero();
+    assertThat(created.windowSize()).isEqualTo(server.engine().config().windowSize());
+    assertThat(created.numBlocksPerCacheLevel()).containsExactly(64, 0);
+  }
+
+  @Test
+  void shouldServeModelsHealthATextPromptWithoutUsageAndDrainIterationStats() throws Exception {
+    JsonObject models = new JsonObject(TestHttp.get(url + "/v1/models").body());
+    assertThat(models.getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(SimConfig.DEFAULT_MODEL);
+    assertThat(TestHttp.get(url + "/health").statusCode()).isEqualTo(200);
+
+    // a text prompt, streamed without stream_options: no usage chunk
+    HttpResponse<String> r = TestHttp.post(url + "/v1/completions",
+        "{\"prompt\":\"The router keeps the cache warm\",\"max_tokens\":6,\"ignore_eos\":true,\"stream\":true}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    String[] sse = r.body().split("\n\n");
+    assertThat(sse[sse.length - 1]).isEqualTo("data: [DONE]");
+    JsonObject last = new JsonObject(sse[sse.length - 2].substring(6));
+    assertThat(last.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("length");
+    assertThat(r.body()).doesNotContain("\"usage\"");
+    // the same text prompt, not streamed: usage counts the prompt's real tokens
+    JsonObject whole = new JsonObject(TestHttp.post(url + "/v1/completions",
+        "{\"prompt\":\"The router keeps the cache warm\",\"max_tokens\":6,\"ignore_eos\":true}").body());
+    int promptTokens = ModelTokenizer.loadBundled().encode("The router keeps the cache warm").length;
+    assertThat(whole.getJsonObject("usage").getInteger("prompt_tokens")).isEqualTo(promptTokens);
+    StringBuilder streamed = new StringBuilder();
+    for (int i = 0; i < sse.length - 1; i++) {
+      streamed.append(new JsonObject(sse[i].substring(6)).getJsonArray("choices").getJsonObject(0).getString("text"));
+    }
+    assertThat(whole.getJsonArray("choices").getJsonObject(0).getString("text")).isEqualTo(streamed.toString())
+        .isNotBlank();
+
+    // /metrics hands out each iteration once
+    // (the client can hear the last token before the engine thread records that step)
+    List<IterationStats> stats = new ArrayList<>();
+    Await.until("the last step recorded", 10_000, () -> {
+      stats.addAll(IterationStatsCodec.decodeArray(TestHttp.get(url + "/metrics").body()));
+      return !stats.isEmpty() && stats.get(stats.size() - 1).numActiveRequests() == 0;
+    });
+    assertThat(stats).extracting(IterationStats::iter).doesNotHaveDuplicates().isSorted();
+    assertThat(IterationStatsCodec.decodeArray(TestHttp.get(url + "/metrics").body())).isEmpty();
   }
 
   @Test
@@ -108,14 +156,33 @@ class SimEngineHttpTest {
     }
     assertThat(text.toString()).isNotBlank();
 
-    String word = text.toString().trim().split(" ")[2];
-    String withStop = body.replace("\"seed\":7", "\"seed\":7,\"stop\":\"" + word + "\"").replace("true}", "false}")
-        .replace("\"stream\":true,", "");
-    JsonObject stopped = new JsonObject(TestHttp.post(url + "/v1/chat/completions", withStop).body());
+    // a stop string of two words (several tokens): the output ends right before it, streamed or not, and no part
+    // of it was sent before it was recognised
+    String[] words = text.toString().trim().split(" ");
+    String stop = words[2] + " " + words[3];
+    String expected = text.substring(0, text.indexOf(stop));
+    String stopBody = body.replace("\"seed\":7", "\"seed\":7,\"stop\":[\"" + stop + "\"]");
+    String[] stoppedStream = TestHttp.post(url + "/v1/chat/completions", stopBody).body().split("\n\n");
+    StringBuilder streamedText = new StringBuilder();
+    String finish = null;
+    for (int i = 1; i < stoppedStream.length - 2; i++) {
+      JsonObject choice = new JsonObject(stoppedStream[i].substring(6)).getJsonArray("choices").getJsonObject(0);
+      streamedText.append(choice.getJsonObject("delta").getString("content", ""));
+      finish = choice.getString("finish_reason", finish);
+    }
+    assertThat(streamedText.toString()).isEqualTo(expected);
+    assertThat(finish).isEqualTo("stop");
+    String whole = stopBody.replace("\"stream\":true,", "");
+    JsonObject stopped = new JsonObject(TestHttp.post(url + "/v1/chat/completions", whole).body());
     String content = stopped.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
-    assertThat(content).doesNotContain(word);
-    assertThat(text.toString()).startsWith(content);
+    assertThat(content).isEqualTo(expected);
     assertThat(stopped.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("stop");
+
+    // as vLLM: a stop string counts only once min_tokens tokens are out
+    JsonObject late = new JsonObject(TestHttp.post(url + "/v1/chat/completions",
+        whole.replace("\"seed\":7", "\"seed\":7,\"min_tokens\":30")).body());
+    assertThat(late.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
+        .startsWith(expected + stop);
   }
 
   @Test

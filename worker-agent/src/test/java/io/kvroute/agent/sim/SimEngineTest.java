@@ -1,11 +1,16 @@
 package io.kvroute.agent.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.kvroute.agent.Await;
 import io.kvroute.common.tokenizer.ModelTokenizer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +68,45 @@ class SimEngineTest {
     Collector c = new Collector(engine);
     engine.submit(prompt, p, c);
     return c.done.get(20, TimeUnit.SECONDS);
+  }
+
+  /** Simulated time that jumps to each step's end at once: every step lasts exactly its modelled time. */
+  private static final class JumpClock implements SimClock {
+    private final AtomicLong now = new AtomicLong();
+
+    @Override
+    public long nanoTime() {
+      return now.get();
+    }
+
+    @Override
+    public void awaitDeadline(long deadlineNanos, BooleanSupplier stopped) {
+      now.accumulateAndGet(deadlineNanos, Math::max);
+    }
+  }
+
+  @Test
+  void shouldChunkPrefillToTheTokenBudgetAndTimeEachStepByThePolynomialModelOverTheSpeedup() throws Exception {
+    double speedup = 10.0;
+    SimConfig c = SimConfig.defaults().withCapacity(16, 64, 8, 64, speedup);
+    engine = new SimEngine(c, new TokenizerTextModel(ModelTokenizer.loadBundled()), new JumpClock()).start();
+    Result r = run(prompt(0, 100), new GenerationParams(3, 0, true, List.of(), 0));
+    assertThat(r.completion()).isEqualTo(3);
+    List<SimEngine.StepStats> steps = new ArrayList<>();
+    Await.until("four steps recorded", 10_000, () -> {
+      steps.addAll(engine.drainStats());
+      return steps.size() >= 4;
+    });
+
+    // 100 prompt tokens with 64 tokens per step: two prefill chunks (the second one yields the first token),
+    // then one decode step per further token
+    assertThat(steps).extracting(SimEngine.StepStats::numCtxTokens).containsExactly(64, 36, 0, 0);
+    assertThat(steps).extracting(SimEngine.StepStats::numGenRequests).containsExactly(0, 0, 1, 1);
+    assertThat(steps.get(0).iterLatencyMs()).isCloseTo(TimingModelTest.prefill(64) / speedup, within(1e-5));
+    assertThat(steps.get(1).iterLatencyMs()).isCloseTo(TimingModelTest.prefill(36) / speedup, within(1e-5));
+    // decoding at KV usage = 7 of 64 blocks held (101 and 102 tokens of 16-token blocks)
+    assertThat(steps.get(2).iterLatencyMs()).isCloseTo(TimingModelTest.decode(7.0 / 64) / speedup, within(1e-5));
+    assertThat(steps.get(3).iterLatencyMs()).isCloseTo(TimingModelTest.decode(7.0 / 64) / speedup, within(1e-5));
   }
 
   @Test
