@@ -135,29 +135,37 @@ class ClusteredRoutersTest {
 
   @Test
   @Order(4)
-  void shouldSpreadABurstOverReplicasLikeOneRouterWouldNotHerd() {
-    // Alternating replicas with no release: each sees the other's bookings, so the cheapest worker alternates.
-    JsonArray hashes = new JsonArray();
-    for (int i = 0; i < 16; i++) {
-      hashes.add(1000 + i);
+  void shouldRouteAroundTheLoadAnotherReplicaBookedSoReplicasDoNotHerd() {
+    // Replica a books 4 requests on w-a (w-b drained meanwhile). Replica b then routes 4 more: it sees a's bookings,
+    // so all 4 go to the idle w-b (4/4 overall). Without the mirrored load b would see two idle workers and split
+    // its 4 as 2/2: 6/2 overall, the herding this prevents.
+    assertThat(post(port(0), "/v1/workers/w-b/drain", "{\"draining\":true}").statusCode()).isEqualTo(200);
+    await("b sees w-b drained", WAIT, () -> worker(1, "w-b").getBoolean("draining"));
+    for (int i = 0; i < 4; i++) {
+      assertThat(routeVia(0, "herd-" + i, i)).isEqualTo("w-a");
     }
-    java.util.Map<String, Integer> per = new java.util.HashMap<>();
-    for (int i = 0; i < 8; i++) {
-      String body = new JsonObject().put("request_id", "burst-" + i).put("local_hashes", hashes)
-          .put("num_tokens", 64).encode();
-      int router = i % 2;
-      String w = new JsonObject(post(port(router), "/v1/route", body).body()).getString("worker_id");
-      per.merge(w, 1, Integer::sum);
-      int booked = i + 1;
-      await("both replicas see " + booked + " bookings", WAIT,
-          () -> active(0) == booked && active(1) == booked);
+    await("b sees a's 4 bookings", WAIT, () -> worker(1, "w-a").getInteger("active_requests") == 4);
+    assertThat(post(port(0), "/v1/workers/w-b/drain", "{\"draining\":false}").statusCode()).isEqualTo(200);
+    await("b sees w-b eligible again", WAIT, () -> worker(1, "w-b").getBoolean("eligible"));
+    for (int i = 4; i < 8; i++) {
+      assertThat(routeVia(1, "herd-" + i, i)).as("request %d through replica b", i).isEqualTo("w-b");
     }
-    assertThat(per).containsOnlyKeys("w-a", "w-b");
-    assertThat(per.get("w-a")).isEqualTo(4);
+    await("a sees b's 4 bookings", WAIT, () -> worker(0, "w-b").getInteger("active_requests") == 4);
     for (int i = 0; i < 8; i++) {
-      delete(port(i % 2), "/v1/requests/burst-" + i);
+      assertThat(delete(port(1 - i / 4), "/v1/requests/herd-" + i).statusCode()).isEqualTo(200);
     }
     await("all released everywhere", WAIT, () -> active(0) == 0 && active(1) == 0);
+  }
+
+  /** Routes a request of 16 distinct blocks (nothing cached anywhere) through replica {@code router}. */
+  private static String routeVia(int router, String requestId, int i) {
+    JsonArray hashes = new JsonArray();
+    for (int b = 0; b < 16; b++) {
+      hashes.add(1000 + 16 * i + b);
+    }
+    String body = new JsonObject().put("request_id", requestId).put("local_hashes", hashes).put("num_tokens", 64)
+        .encode();
+    return new JsonObject(post(port(router), "/v1/route", body).body()).getString("worker_id");
   }
 
   private static int active(int router) {
