@@ -14,11 +14,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Randomised robustness: every codec gets ≥ 10,000 mutated inputs (bit flips, truncation, random bytes, hostile
- * length headers, wrong types, splices) and may only answer with a {@link DecodeException} (or a clean dropped
- * {@link KvPayloadDecoder.Result}); never an unchecked exception or an error. Boundedness is checked by measuring
- * the bytes each decode allocates: at most a constant plus a small multiple of the input size, so no declared
- * length can make a decoder allocate before it has checked the bytes are there.
+ * Randomised robustness: every codec (agent batch, vLLM map form, vLLM positional form, the router's payload decoder,
+ * the 3-frame decoder, TRT-LLM event JSON, load-metrics JSON, iteration stats JSON) gets ≥ 10,000 mutated inputs
+ * (bit flips, truncation, random bytes, hostile length headers such as an array32 claiming 2^31 elements, wrong
+ * types, splices; for frames: missing, extra, null and resized frames) and may only answer with a
+ * {@link DecodeException} (or a clean dropped {@link KvPayloadDecoder.Result}); never an unchecked exception or an
+ * error. Boundedness is checked by measuring the bytes each decode allocates: at most a constant plus a small
+ * multiple of the input size, so no declared length can make a decoder allocate before it has checked the bytes
+ * are there. Each run also checks that the mutations were not degenerate: some inputs must still decode, many must
+ * be rejected, and hostile headers must have been inserted in a share of them.
  */
 class CodecFuzzTest {
 
@@ -49,15 +53,32 @@ class CodecFuzzTest {
       "9".repeat(200), "\"" + "x".repeat(300) + "\"", "NaN", "\u00ff", "\uD800"};
 
   private final Random random = new Random(SEED);
+  /** Hostile headers inserted by {@link #mutate} so far (each fuzz run reports its share). */
+  private int hostileInserted;
+  /** Hostile JSON fragments inserted by {@link #mutateJson} so far. */
+  private int hostileJson;
+
+  /** What a fuzz run saw: inputs decoded, inputs rejected with a DecodeException, inputs with a hostile header. */
+  record Outcomes(int runs, int accepted, int rejected, int hostile) {
+    Outcomes assertMeaningful() {
+      assertThat(runs).as("mutated inputs").isGreaterThanOrEqualTo(RUNS);
+      assertThat(accepted + rejected).isEqualTo(runs);
+      assertThat(accepted).as("inputs that still decoded").isPositive();
+      assertThat(rejected).as("inputs rejected with a DecodeException").isGreaterThanOrEqualTo(runs / 10);
+      assertThat(hostile).as("inputs carrying a hostile length header (JSON: huge number, deep nesting)").isGreaterThanOrEqualTo(runs / 20);
+      return this;
+    }
+  }
 
   @FunctionalInterface
   interface BytesDecoder {
     void decode(byte[] input) throws DecodeException;
   }
 
+  /** Decodes JSON; returns true when the input was accepted without any reported error. */
   @FunctionalInterface
   interface StringDecoder {
-    void decode(String input) throws DecodeException;
+    boolean decode(String input) throws DecodeException;
   }
 
   @Test
@@ -66,25 +87,29 @@ class CodecFuzzTest {
     for (int i = 0; i < 30; i++) {
       seeds.add(AgentBatchCodec.encode(randomAgentBatch()));
     }
-    int outcomes = fuzzBytes(seeds, AgentBatchCodec::decode);
-    assertThat(outcomes).isGreaterThanOrEqualTo(RUNS);
+    fuzzBytes(seeds, AgentBatchCodec::decode).assertMeaningful();
   }
 
   @Test
-  void vllmBatchCodecSurvivesMutatedInput() {
-    List<byte[]> seeds = vllmSeeds();
-    assertThat(fuzzBytes(seeds, VllmBatchCodec::decode)).isGreaterThanOrEqualTo(RUNS);
+  void vllmMapFormSurvivesMutatedInput() {
+    fuzzBytes(vllmSeeds(false), VllmBatchCodec::decode).assertMeaningful();
+  }
+
+  @Test
+  void vllmPositionalFormSurvivesMutatedInput() {
+    fuzzBytes(vllmSeeds(true), VllmBatchCodec::decode).assertMeaningful();
   }
 
   @Test
   void kvPayloadDecoderOnlyDropsCleanly() {
-    List<byte[]> seeds = vllmSeeds();
+    List<byte[]> seeds = vllmSeeds(false);
+    seeds.addAll(vllmSeeds(true));
     for (int i = 0; i < 15; i++) {
       seeds.add(AgentBatchCodec.encode(randomAgentBatch()));
     }
     KvPayloadDecoder decoder = new KvPayloadDecoder(4);
     int[] dropped = new int[1];
-    int runs = fuzzBytes(seeds, input -> {
+    Outcomes outcomes = fuzzBytes(seeds, input -> {
       KvPayloadDecoder.Result r = decoder.decode(input);
       if (r.isOk()) {
         assertThat(r.reason()).isNull();
@@ -99,8 +124,10 @@ class CodecFuzzTest {
         dropped[0]++;
       }
     });
-    assertThat(runs).isGreaterThanOrEqualTo(RUNS);
-    assertThat(dropped[0]).isPositive();
+    assertThat(outcomes.runs()).isGreaterThanOrEqualTo(RUNS);
+    assertThat(outcomes.accepted()).isEqualTo(outcomes.runs()); // it reports, never throws
+    assertThat(dropped[0]).as("payloads dropped as malformed").isGreaterThanOrEqualTo(RUNS / 10);
+    assertThat(outcomes.hostile()).isGreaterThanOrEqualTo(RUNS / 20);
   }
 
   @Test
@@ -127,13 +154,63 @@ class CodecFuzzTest {
     assertThat(runs).isEqualTo(RUNS);
   }
 
+  /**
+   * Whole ZMQ messages as the router receives them: valid [topic, seq, payload] messages (agent and vLLM payloads)
+   * mutated by dropping, duplicating, adding, nulling or resizing frames, garbling the topic bytes, or mutating the
+   * payload (hostile headers included), then decoded as the router does: {@link KvFrames#decode} and, when the
+   * frames are well-formed, {@link KvPayloadDecoder#decode}. Allocation is bounded by the message size.
+   */
+  @Test
+  void frameDecoderSurvivesMutatedMessages() {
+    List<byte[]> payloads = vllmSeeds(false);
+    payloads.addAll(vllmSeeds(true));
+    for (int i = 0; i < 15; i++) {
+      payloads.add(AgentBatchCodec.encode(randomAgentBatch()));
+    }
+    KvPayloadDecoder decoder = new KvPayloadDecoder(4);
+    int runs = 0;
+    int framesRejected = 0;
+    int decoded = 0;
+    int hostileBefore = hostileInserted;
+    for (int i = -RUNS / 5; i < RUNS; i++) { // negative i: warm-up, not measured
+      List<byte[]> message = mutateMessage(KvFrames.encode("worker-" + random.nextInt(8), random.nextLong(),
+          payloads.get(random.nextInt(payloads.size()))), payloads);
+      long size = message.stream().mapToLong(f -> f == null ? 0 : f.length).sum();
+      long before = THREADS.getCurrentThreadAllocatedBytes();
+      try {
+        KvFrames.Frame frame = KvFrames.decode(message);
+        assertThat(message).hasSize(3);
+        assertThat(message.get(1)).hasSize(8);
+        assertThat(KvFrames.seqBytes(frame.seq())).isEqualTo(message.get(1));
+        assertThat(frame.payload()).isSameAs(message.get(2));
+        KvPayloadDecoder.Result r = decoder.decode(frame.payload());
+        assertThat(r.isOk() || KvPayloadDecoder.MALFORMED.equals(r.reason())).as("result %s", r.reason()).isTrue();
+        decoded++;
+      } catch (DecodeException expected) {
+        assertThat(expected.getMessage()).isNotBlank().doesNotContain("\n");
+        framesRejected += i >= 0 ? 1 : 0;
+      } catch (Throwable t) {
+        fail("frame decode threw " + t + " for " + message.size() + " frames");
+      }
+      if (i >= 0) {
+        assertBounded(before, size);
+        runs++;
+      }
+    }
+    assertThat(runs).isGreaterThanOrEqualTo(RUNS);
+    assertThat(framesRejected).as("messages rejected for their frame shape").isGreaterThanOrEqualTo(RUNS / 10);
+    assertThat(decoded).as("messages whose payload reached the payload decoder").isGreaterThanOrEqualTo(RUNS / 10);
+    assertThat(hostileInserted - hostileBefore).isGreaterThanOrEqualTo(RUNS / 50);
+  }
+
   @Test
   void trtllmEventCodecSurvivesMutatedInput() {
     List<String> seeds = new ArrayList<>(List.of(TrtllmEventCodecTest.REFERENCE));
     for (int i = 0; i < 20; i++) {
       seeds.add(TrtllmEventCodec.encodeArray(randomTrtllmEvents()));
     }
-    assertThat(fuzzJson(seeds, TrtllmEventCodec::decodeArray)).isGreaterThanOrEqualTo(RUNS);
+    // Bad elements are reported in Decoded.errors() (the good ones kept); only a non-array top level throws.
+    fuzzJson(seeds, s -> TrtllmEventCodec.decodeArray(s).errors().isEmpty()).assertMeaningful();
   }
 
   @Test
@@ -144,9 +221,9 @@ class CodecFuzzTest {
           random.nextInt(16384), 16384, "worker-" + i, 1.7e9 + i)));
     }
     List<String> json = seeds.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
-    assertThat(fuzzJson(json, s -> LoadMetricsCodec.decode(s.getBytes(StandardCharsets.UTF_8))))
-        .isGreaterThanOrEqualTo(RUNS);
-    assertThat(fuzzBytes(seeds, LoadMetricsCodec::decode)).isGreaterThanOrEqualTo(RUNS);
+    fuzzJson(json, s -> LoadMetricsCodec.decode(s.getBytes(StandardCharsets.UTF_8)) != null).assertMeaningful();
+    // The same seeds as raw bytes: msgpack-style hostile headers and invalid UTF-8 inside a JSON frame.
+    fuzzBytes(seeds, LoadMetricsCodec::decode).assertMeaningful();
   }
 
   @Test
@@ -161,7 +238,7 @@ class CodecFuzzTest {
       }
       seeds.add(IterationStatsCodec.encodeArray(stats));
     }
-    assertThat(fuzzJson(seeds, IterationStatsCodec::decodeArray)).isGreaterThanOrEqualTo(RUNS);
+    fuzzJson(seeds, s -> IterationStatsCodec.decodeArray(s) != null).assertMeaningful();
   }
 
   @Test
@@ -190,7 +267,7 @@ class CodecFuzzTest {
 
   // ---- engines
 
-  private int fuzzBytes(List<byte[]> seeds, BytesDecoder decoder) {
+  private Outcomes fuzzBytes(List<byte[]> seeds, BytesDecoder decoder) {
     // The seeds themselves must decode: the mutations then start from meaningful input.
     for (byte[] seed : seeds) {
       try {
@@ -204,38 +281,50 @@ class CodecFuzzTest {
       expectOnlyDecodeException(mutate(seeds.get(random.nextInt(seeds.size())), seeds), decoder, false);
     }
     int runs = 0;
+    int rejected = 0;
+    int hostileBefore = hostileInserted;
     for (int i = 0; i < RUNS; i++) {
       byte[] input = mutate(seeds.get(random.nextInt(seeds.size())), seeds);
-      expectOnlyDecodeException(input, decoder, true);
+      rejected += expectOnlyDecodeException(input, decoder, true) ? 0 : 1;
       runs++;
     }
-    return runs;
+    return new Outcomes(runs, runs - rejected, rejected, hostileInserted - hostileBefore);
   }
 
-  private int fuzzJson(List<String> seeds, StringDecoder decoder) {
+  private Outcomes fuzzJson(List<String> seeds, StringDecoder decoder) {
     int runs = 0;
+    int rejected = 0;
+    int hostileBefore = 0;
     for (int i = -RUNS / 5; i < RUNS; i++) { // negative i: warm-up, not measured
+      if (i == 0) {
+        hostileBefore = hostileJson;
+      }
       String input = mutateJson(seeds.get(random.nextInt(seeds.size())), seeds);
       long before = THREADS.getCurrentThreadAllocatedBytes();
+      boolean clean = false;
       try {
-        decoder.decode(input);
+        clean = decoder.decode(input);
       } catch (DecodeException expected) {
-        assertThat(expected.getMessage()).doesNotContain("\n");
+        assertThat(expected.getMessage()).isNotBlank().doesNotContain("\n");
       } catch (Throwable t) {
         fail("decoder threw " + t + " for input: " + input);
       }
       if (i >= 0) {
         assertBounded(before, input.length() * 2L);
         runs++;
+        rejected += clean ? 0 : 1;
       }
     }
-    return runs;
+    return new Outcomes(runs, runs - rejected, rejected, hostileJson - hostileBefore);
   }
 
-  private static void expectOnlyDecodeException(byte[] input, BytesDecoder decoder, boolean measure) {
+  /** True when the input decoded, false when it was rejected with a DecodeException; fails on anything else. */
+  private static boolean expectOnlyDecodeException(byte[] input, BytesDecoder decoder, boolean measure) {
     long before = THREADS.getCurrentThreadAllocatedBytes();
+    boolean decoded = false;
     try {
       decoder.decode(input);
+      decoded = true;
     } catch (DecodeException expected) {
       assertThat(expected.getMessage()).isNotBlank();
     } catch (Throwable t) {
@@ -244,6 +333,7 @@ class CodecFuzzTest {
     if (measure) {
       assertBounded(before, input.length);
     }
+    return decoded;
   }
 
   /**
@@ -273,7 +363,10 @@ class CodecFuzzTest {
         }
         case 1 -> b = Arrays.copyOf(b, b.length == 0 ? 0 : random.nextInt(b.length)); // truncation
         case 2 -> b = randomBytes(random.nextInt(64)); // garbage
-        case 3 -> b = insert(b, HOSTILE[random.nextInt(HOSTILE.length)]); // hostile header
+        case 3 -> { // hostile header
+          b = insert(b, HOSTILE[random.nextInt(HOSTILE.length)]);
+          hostileInserted++;
+        }
         case 4 -> { // one value's type replaced
           if (b.length > 0) {
             b[random.nextInt(b.length)] = (byte) TYPE_BYTES[random.nextInt(TYPE_BYTES.length)];
@@ -310,10 +403,10 @@ class CodecFuzzTest {
           }
         }
         case 1 -> s.setLength(at);
-        case 2 -> s.insert(at, JSON_FRAGMENTS[random.nextInt(JSON_FRAGMENTS.length)]);
+        case 2 -> s.insert(at, jsonFragment());
         case 3 -> { // replace a token-sized run with a fragment of another type
           int end = Math.min(s.length(), at + 1 + random.nextInt(12));
-          s.replace(at, end, JSON_FRAGMENTS[random.nextInt(JSON_FRAGMENTS.length)]);
+          s.replace(at, end, jsonFragment());
         }
         case 4 -> {
           String other = seeds.get(random.nextInt(seeds.size()));
@@ -329,6 +422,58 @@ class CodecFuzzTest {
       }
     }
     return s.toString();
+  }
+
+  /** One to three frame-level or payload-level mutations of a valid 3-frame message. */
+  private List<byte[]> mutateMessage(List<byte[]> valid, List<byte[]> payloads) {
+    List<byte[]> m = new ArrayList<>(valid);
+    int rounds = 1 + random.nextInt(3);
+    for (int r = 0; r < rounds; r++) {
+      int at = m.isEmpty() ? 0 : random.nextInt(m.size());
+      switch (random.nextInt(9)) {
+        case 0 -> {
+          if (!m.isEmpty()) {
+            m.remove(at); // missing frame
+          }
+        }
+        case 1 -> {
+          if (!m.isEmpty()) {
+            m.add(at, m.get(at)); // duplicated frame
+          }
+        }
+        case 2 -> m.add(random.nextInt(m.size() + 1), randomBytes(random.nextInt(16))); // extra frame
+        case 3 -> {
+          if (!m.isEmpty()) {
+            m.set(at, null); // null frame
+          }
+        }
+        case 4 -> {
+          if (m.size() > 1 && m.get(1) != null) { // seq frame cut or grown
+            m.set(1, Arrays.copyOf(m.get(1), random.nextBoolean() ? random.nextInt(8) : 9 + random.nextInt(8)));
+          }
+        }
+        case 5 -> {
+          if (!m.isEmpty()) {
+            m.set(0, randomBytes(random.nextInt(12))); // topic of arbitrary (often invalid UTF-8) bytes
+          }
+        }
+        default -> { // payload mutated as the codec fuzzers do (hostile headers included)
+          if (m.size() > 2 && m.get(2) != null) {
+            m.set(2, mutate(m.get(2), payloads));
+          }
+        }
+      }
+    }
+    return m;
+  }
+
+  /** A JSON fragment; counts the hostile ones (numbers beyond u64/f64, deep nesting, long runs). */
+  private String jsonFragment() {
+    String f = JSON_FRAGMENTS[random.nextInt(JSON_FRAGMENTS.length)];
+    if (f.length() > 12 || f.startsWith("1e") || f.startsWith("-1e") || f.startsWith("184467440737095516")) {
+      hostileJson++;
+    }
+    return f;
   }
 
   // ---- seeds
@@ -348,10 +493,15 @@ class CodecFuzzTest {
     return new KvEventBatch(random.nextDouble() * 1e9, events, random.nextInt(4));
   }
 
-  private List<byte[]> vllmSeeds() {
+  /** vLLM batches in one form: the golden bytes of that form plus 30 random batches. */
+  private List<byte[]> vllmSeeds(boolean positional) {
     List<byte[]> seeds = new ArrayList<>();
-    seeds.add(Hex.bytes(VllmBatchCodecTest.POSITIONAL_STORED));
-    seeds.add(Hex.bytes(VllmBatchCodecTest.MAP_REMOVED));
+    if (positional) {
+      seeds.add(Hex.bytes(VllmBatchCodecTest.POSITIONAL_STORED));
+    } else {
+      seeds.add(Hex.bytes(VllmBatchCodecTest.MAP_REMOVED));
+      seeds.add(Hex.bytes(VllmBatchCodecTest.MAP_STORED));
+    }
     for (int i = 0; i < 30; i++) {
       List<VllmEvent> events = new ArrayList<>();
       for (int e = 1 + random.nextInt(4); e > 0; e--) {
@@ -367,7 +517,7 @@ class CodecFuzzTest {
         }
       }
       VllmBatch batch = new VllmBatch(random.nextDouble(), events, random.nextBoolean() ? null : random.nextInt(4));
-      seeds.add(random.nextBoolean() ? VllmBatchCodec.encode(batch) : VllmBatchCodec.encodePositional(batch));
+      seeds.add(positional ? VllmBatchCodec.encodePositional(batch) : VllmBatchCodec.encode(batch));
     }
     return seeds;
   }
