@@ -80,6 +80,48 @@ class TrtllmEventCodecTest {
         + "[18446744073709551615]},\"window_size\":4096}]");
   }
 
+  /**
+   * Every event type in the reference layout (trtllm-and-reference-router.md §2, same field order), a stored event
+   * with a partial last block (1 token of B) and a u64 above 2^63; updated carries only its block hash.
+   */
+  static final String GOLDEN_EVERY_TYPE = "["
+      + "{\"event_id\":0,\"data\":{\"type\":\"created\",\"num_blocks_per_cache_level\":[101256,0]},"
+      + "\"window_size\":4096},"
+      + "{\"event_id\":1,\"data\":{\"type\":\"stored\",\"parent_hash\":null,\"blocks\":["
+      + "{\"type\":\"stored_block\",\"block_hash\":1311768467463790320,\"tokens\":["
+      + "{\"type\":\"unique_token\",\"token_id\":9707,\"token_extra_id\":0},"
+      + "{\"type\":\"unique_token\",\"token_id\":11,\"token_extra_id\":0}],\"cache_level\":0,\"priority\":35,"
+      + "\"mm_keys\":[{\"type\":\"mm_key\",\"hash\":\"00000000000000ff\",\"start_offset\":0}]},"
+      + "{\"type\":\"stored_block\",\"block_hash\":18446744073709551615,\"tokens\":["
+      + "{\"type\":\"unique_token\",\"token_id\":151643,\"token_extra_id\":0}],\"cache_level\":0,"
+      + "\"priority\":35}]},\"window_size\":4096,\"attention_dp_rank\":0},"
+      + "{\"event_id\":2,\"data\":{\"type\":\"removed\",\"block_hashes\":[1311768467463790320]},"
+      + "\"window_size\":4096},"
+      + "{\"event_id\":5,\"data\":{\"type\":\"updated\",\"block_hash\":18446744073709551615}}"
+      + "]";
+
+  private static final List<TrtllmEvent> GOLDEN_EVENTS = List.of(
+      new TrtllmEvent.Created(0, 4096, null, new long[] {101256, 0}),
+      new TrtllmEvent.Stored(1, 4096, 0, null, List.of(
+          new TrtllmEvent.StoredBlock(1311768467463790320L, new int[] {9707, 11}, 0, 35, new long[] {0xffL}),
+          new TrtllmEvent.StoredBlock(u("18446744073709551615"), new int[] {151643}, 0, 35, new long[0]))),
+      new TrtllmEvent.Removed(2, 4096, null, new long[] {1311768467463790320L}),
+      new TrtllmEvent.Updated(5, null, null, u("18446744073709551615")));
+
+  @Test
+  void shouldEncodeEveryTypeToGoldenJson() {
+    assertThat(TrtllmEventCodec.encodeArray(GOLDEN_EVENTS)).isEqualTo(GOLDEN_EVERY_TYPE);
+  }
+
+  @Test
+  void shouldDecodeGoldenJsonOfEveryTypeWithPartialLastBlock() throws DecodeException {
+    TrtllmEventCodec.Decoded d = TrtllmEventCodec.decodeArray(GOLDEN_EVERY_TYPE);
+    assertThat(d.errors()).isEmpty();
+    assertThat(d.events()).isEqualTo(GOLDEN_EVENTS);
+    TrtllmEvent.Stored stored = (TrtllmEvent.Stored) d.events().get(1);
+    assertThat(stored.blocks().get(1).tokenIds()).as("partial last block kept as sent").hasSize(1);
+  }
+
   @Test
   void shouldReportEachBadElementAndKeepTheGoodOnes() throws DecodeException {
     String json = "[{\"event_id\":0,\"data\":{\"type\":\"removed\",\"block_hashes\":[1]}},"

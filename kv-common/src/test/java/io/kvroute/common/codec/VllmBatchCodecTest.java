@@ -29,6 +29,30 @@ class VllmBatchCodecTest {
   static final String MAP_REMOVED = "92 cb 00 00 00 00 00 00 00 00 91"
       + " 82 a4 74797065 ac 426c6f636b52656d6f766564 ac 626c6f636b5f686173686573 91 05";
 
+  /**
+   * [0.0, [{"type":"BlockStored","x_future":[1,"y"],"block_hashes":[-3 as int64, 2^64-2 as uint64],
+   * "token_ids":[[10,11],[11,12],[12,13]],"block_size":2,"medium":"GPU"}]] (map form as msgspec writes it with
+   * {@code array_like=False}: no parent, no dp rank, a key from a newer vLLM, signed and unsigned hashes, eagle
+   * bigram token ids).
+   */
+  static final String MAP_STORED = "92 cb 00 00 00 00 00 00 00 00 91"
+      + " 86 a4 74797065 ab 426c6f636b53746f726564"
+      + " a8 785f667574757265 92 01 a1 79"
+      + " ac 626c6f636b5f686173686573 92 d3 ff ff ff ff ff ff ff fd cf ff ff ff ff ff ff ff fe"
+      + " a9 746f6b656e5f696473 93 92 0a 0b 92 0b 0c 92 0c 0d"
+      + " aa 626c6f636b5f73697a65 02"
+      + " a6 6d656469756d a3 475055";
+
+  /** [1.0, [{"type":"BlockStored","block_hashes":[2^63+1],"parent_block_hash":7,"token_ids":[1,2],"block_size":2}],
+   * 0]: what {@link VllmBatchCodec#encode} writes. */
+  static final String MAP_STORED_ENCODED = "93 cb 3f f0 00 00 00 00 00 00 91"
+      + " 85 a4 74797065 ab 426c6f636b53746f726564"
+      + " ac 626c6f636b5f686173686573 91 cf 80 00 00 00 00 00 00 01"
+      + " b1 706172656e745f626c6f636b5f68617368 07"
+      + " a9 746f6b656e5f696473 92 01 02"
+      + " aa 626c6f636b5f73697a65 02"
+      + " 00";
+
   private static final VllmEvent.BlockStored GOLDEN_STORED = new VllmEvent.BlockStored(
       new long[] {1, u("18446744073709551615")}, null, new int[] {1, 2, 3, 4}, 2, null, "GPU", null);
 
@@ -51,6 +75,31 @@ class VllmBatchCodecTest {
     VllmBatch b = VllmBatchCodec.decode(Hex.bytes(MAP_REMOVED));
     assertThat(b.dpRank()).isNull();
     assertThat(b.events()).containsExactly(new VllmEvent.BlockRemoved(new long[] {5}, null));
+  }
+
+  @Test
+  void shouldDecodeMapGoldenBytesWithUnknownKeySignedHashesAndBigrams() throws DecodeException {
+    VllmBatch b = VllmBatchCodec.decode(Hex.bytes(MAP_STORED));
+    assertThat(b.ts()).isZero();
+    assertThat(b.dpRank()).isNull();
+    assertThat(b.events()).hasSize(1);
+    VllmEvent.BlockStored s = (VllmEvent.BlockStored) b.events().get(0);
+    assertThat(s.blockHashes()).containsExactly(u("18446744073709551613"), u("18446744073709551614"));
+    assertThat(s.parentBlockHash()).isNull();
+    assertThat(s.tokenIds()).containsExactly(10, 11, 12, 13);
+    assertThat(s.bigram()).isTrue();
+    assertThat(s.blockSize()).isEqualTo(2);
+    assertThat(s.medium()).isEqualTo("GPU");
+    assertThat(s.loraName()).isNull();
+    assertThat(s.cacheSalt()).isNull();
+  }
+
+  @Test
+  void shouldEncodeMapGoldenBytesAndDecodeThemBack() throws DecodeException {
+    VllmBatch batch = new VllmBatch(1.0, List.of(new VllmEvent.BlockStored(new long[] {u("9223372036854775809")}, 7L,
+        new int[] {1, 2}, 2, null, null, null)), 0);
+    assertThat(Hex.of(VllmBatchCodec.encode(batch))).isEqualTo(Hex.of(Hex.bytes(MAP_STORED_ENCODED)));
+    assertThat(VllmBatchCodec.decode(Hex.bytes(MAP_STORED_ENCODED))).isEqualTo(batch);
   }
 
   @Test
