@@ -2,7 +2,12 @@ package io.kvroute.common.hash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dynatrace.hash4j.hashing.Hashing;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +83,63 @@ class BlockHasherTest {
   void shouldHashMultimodalBlocks() {
     long[] hashes = BlockHasher.create(2).localHashes(new int[] {0, 1, 2, 3}, new long[][] {{42L}, null});
     assertThat(hashes).containsExactly(u("6100948656312251355"), u("10731123482949079648"));
+  }
+
+  /** DESIGN §2 spelled out with a ByteBuffer: bytes = tokens as u32 LE ‖ sorted (unsigned) mm hashes as u64 LE. */
+  private static long referenceBlockHash(int[] tokens, long[] mmHashes, long seed) {
+    long[] sorted = mmHashes.clone();
+    for (int i = 0; i < sorted.length; i++) { // insertion sort, unsigned order
+      for (int j = i; j > 0 && Long.compareUnsigned(sorted[j - 1], sorted[j]) > 0; j--) {
+        long t = sorted[j];
+        sorted[j] = sorted[j - 1];
+        sorted[j - 1] = t;
+      }
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(tokens.length * 4 + sorted.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (int t : tokens) {
+      bytes.putInt(t);
+    }
+    for (long h : sorted) {
+      bytes.putLong(h);
+    }
+    return Hashing.xxh3_64(seed).hashBytesToLong(bytes.array());
+  }
+
+  @Test
+  void shouldMatchTheDesignByteLayoutForPlainLoraAndMultimodalBlocks() {
+    Random random = new Random(7);
+    for (int round = 0; round < 200; round++) {
+      int blockSize = 1 + random.nextInt(64);
+      int[] tokens = random.ints(blockSize, 0, 152_064).toArray();
+      long[] mm = random.longs(random.nextInt(4)).toArray();
+      String lora = random.nextBoolean() ? "adapter-" + round : null;
+      String salt = random.nextBoolean() ? "tenant-" + round : null;
+      long seed = 1337L + (lora == null ? 0 : Hashing.xxh3_64(0).hashBytesToLong(lora.getBytes(StandardCharsets.UTF_8)))
+          + (salt == null ? 0 : Hashing.xxh3_64(1).hashBytesToLong(salt.getBytes(StandardCharsets.UTF_8)));
+      BlockHasher hasher = BlockHasher.create(blockSize, lora, salt);
+      assertThat(hasher.seed()).isEqualTo(seed);
+      assertThat(hasher.blockHash(tokens, 0, blockSize, mm)).isEqualTo(referenceBlockHash(tokens, mm, seed));
+      assertThat(hasher.localHashes(tokens)).containsExactly(referenceBlockHash(tokens, new long[0], seed));
+    }
+  }
+
+  @Test
+  void shouldHashLongPromptsIntoAReusedArrayWithoutAllocating() {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    BlockHasher hasher = BlockHasher.create(32);
+    int[] tokens = new Random(3).ints(131_072, 0, 151_643).toArray();
+    long[] out = new long[4096];
+    long[] expected = hasher.localHashes(tokens);
+    for (int warmUp = 0; warmUp < 20; warmUp++) {
+      hasher.localHashes(tokens, tokens.length, out);
+    }
+    long before = threads.getCurrentThreadAllocatedBytes();
+    int n = hasher.localHashes(tokens, tokens.length, out);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(n).isEqualTo(4096);
+    assertThat(out).containsExactly(expected);
+    // 131,072 tokens: per-token (or per-block) allocation would be hundreds of KiB; a reused scratch buffer is 0.
+    assertThat(allocated).as("bytes allocated hashing 131,072 tokens into a reused array").isLessThan(1024);
   }
 
   @Test
