@@ -2,7 +2,6 @@ package io.kvroute.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -24,15 +23,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class AgentProxyAndRegistrationTest {
 
-  private final Vertx vertx = Vertx.vertx();
-  private Agent agent;
+  private final AgentHarness harness = new AgentHarness();
 
   @AfterEach
   void stop() throws Exception {
-    if (agent != null) {
-      TestAgents.await(agent.stop());
-    }
-    TestAgents.await(vertx.close());
+    harness.close();
   }
 
   private static int closedPort() throws Exception {
@@ -42,10 +37,26 @@ class AgentProxyAndRegistrationTest {
   }
 
   @Test
-  void shouldRegisterHeartbeatProxyChatAndCancelUpstreamWhenTheClientLeaves() throws Exception {
-    // A stand-in router that records registrations; a second router URL points at nothing.
+  void shouldServeBeforeAnyRouterIsUpRegisterWhenOneComesUpProxyChatAndCancelUpstream() throws Exception {
+    // Two router URLs, neither up yet: the agent starts and serves anyway.
+    int laterPort = closedPort();
+    Agent agent = harness.start(TestAgents.sim(16, 512, 64, List.of(
+        "http://127.0.0.1:" + closedPort(), "http://127.0.0.1:" + laterPort), 1.0));
+    String url = harness.url("");
+    Await.until("registration attempts failed", 10_000,
+        () -> agent.metrics().count("kvroute_agent_registrations_total", "outcome", "error") >= 2);
+    assertThat(harness.readyStatus()).isEqualTo(200);
+
+    HttpResponse<String> chat = TestHttp.post(url + "/v1/chat/completions",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}");
+    assertThat(chat.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(chat.body()).getString("object")).isEqualTo("chat.completion");
+    assertThat(TestHttp.post(url + "/v1/chat/completions", "{\"messages\":\"x\"}").statusCode()).isEqualTo(400);
+
+    // One router comes up (a stand-in that records registrations): the next heartbeats reach it; the other URL
+    // still points at nothing.
     List<JsonObject> registrations = new CopyOnWriteArrayList<>();
-    HttpServer router = TestAgents.await(vertx.createHttpServer().requestHandler(req -> {
+    HttpServer router = TestAgents.await(harness.vertx().createHttpServer().requestHandler(req -> {
       if (req.path().equals("/v1/workers")) {
         req.body().onSuccess(b -> {
           registrations.add(b.toJsonObject());
@@ -54,11 +65,7 @@ class AgentProxyAndRegistrationTest {
       } else {
         req.response().setStatusCode(404).end();
       }
-    }).listen(0, "127.0.0.1"));
-    agent = TestAgents.await(Agent.start(vertx, TestAgents.sim(16, 512, 64, List.of(
-        "http://127.0.0.1:" + closedPort(), "http://127.0.0.1:" + router.actualPort()), 1.0)));
-    String url = "http://127.0.0.1:" + agent.httpPort();
-
+    }).listen(laterPort, "127.0.0.1"));
     Await.until("registered twice (heartbeat)", 10_000, () -> registrations.size() >= 2);
     JsonObject reg = registrations.get(0);
     assertThat(reg.getString("worker_id")).isEqualTo("worker-t");
@@ -67,13 +74,7 @@ class AgentProxyAndRegistrationTest {
     assertThat(reg.getString("metrics_endpoint")).isEqualTo("tcp://127.0.0.1:" + agent.metricsPort());
     assertThat(reg.getInteger("block_size")).isEqualTo(16);
     assertThat(reg.getString("model")).isNotBlank();
-    assertThat(agent.metrics().count("kvroute_agent_registrations_total", "outcome", "error")).isPositive();
-
-    HttpResponse<String> chat = TestHttp.post(url + "/v1/chat/completions",
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}");
-    assertThat(chat.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(chat.body()).getString("object")).isEqualTo("chat.completion");
-    assertThat(TestHttp.post(url + "/v1/chat/completions", "{\"messages\":\"x\"}").statusCode()).isEqualTo(400);
+    assertThat(registrations.get(1)).isEqualTo(reg);
 
     // A long real-time stream (about 6 ms per token): the client reads one chunk and goes away.
     HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/v1/completions")).timeout(Duration.ofSeconds(30))

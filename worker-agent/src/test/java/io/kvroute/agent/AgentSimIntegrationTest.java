@@ -8,7 +8,7 @@ import io.kvroute.common.codec.RecoveryJson.SeqBatch;
 import io.kvroute.common.event.KvEvent;
 import io.kvroute.common.event.KvEventBatch;
 import io.kvroute.common.hash.BlockHasher;
-import io.vertx.core.Vertx;
+import io.kvroute.agent.sim.SimConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,34 +26,23 @@ class AgentSimIntegrationTest {
 
   private static final int B = 16;
 
-  private Vertx vertx;
+  private final AgentHarness harness = new AgentHarness();
   private Agent agent;
   private KvSubscriber sub;
   private String url;
 
-  @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-  }
-
   private void startAgent(int numBlocks, int replayBuffer) throws Exception {
-    agent = TestAgents.await(Agent.start(vertx, TestAgents.sim(B, numBlocks, replayBuffer, List.of())));
-    sub = new KvSubscriber(agent.kvEventsPort(), agent.metricsPort());
-    url = "http://127.0.0.1:" + agent.httpPort();
+    agent = harness.start(TestAgents.sim(B, numBlocks, replayBuffer, List.of()));
+    sub = harness.subscribe();
+    url = harness.url("");
     // the metrics stream proves the subscriber is connected before any KV batch is published
     sub.awaitLoad(m -> true, 10_000);
-    Await.until("agent ready", 10_000, () -> TestHttp.get(url + "/ready").statusCode() == 200);
+    Await.until("agent ready", 10_000, () -> harness.readyStatus() == 200);
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (sub != null) {
-      sub.close();
-    }
-    if (agent != null) {
-      TestAgents.await(agent.stop());
-    }
-    TestAgents.await(vertx.close());
+    harness.close();
   }
 
   private static int[] prompt(int from, int n) {
@@ -97,6 +85,10 @@ class AgentSimIntegrationTest {
     KvEvent.Stored first = stored(sub.batches()).stream()
         .filter(s -> Arrays.equals(s.tokensHashes(), expected)).findFirst().orElseThrow();
     assertThat(first.hasParent()).isFalse();
+    // the engine's block hashes are its own, not the router's hash of the tokens (as TRT-LLM)
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(first.blockHashes()[i]).isNotEqualTo(expected[i]);
+    }
     assertThat(sub.topics()).containsOnly("worker-t");
 
     JsonObject again = new JsonObject(TestHttp.post(url + "/v1/completions", completion(p, 6, false)).body());
@@ -179,9 +171,101 @@ class AgentSimIntegrationTest {
     RecoveryJson.Snapshot snap = RecoveryJson.decodeSnapshot(TestHttp.get(url + "/v1/kv/snapshot").body());
     assertThat(snap.blockCount()).isEqualTo(4 * 2);
     JsonObject info = new JsonObject(TestHttp.get(url + "/v1/info").body());
+    assertThat(info.getString("worker_id")).isEqualTo("worker-t");
+    assertThat(info.getString("model")).isEqualTo(SimConfig.DEFAULT_MODEL);
     assertThat(info.getInteger("block_size")).isEqualTo(B);
     assertThat(info.getString("engine")).isEqualTo("sim");
+    assertThat(info.getInteger("http_port")).isEqualTo(agent.httpPort());
     assertThat(info.getInteger("kv_events_port")).isEqualTo(agent.kvEventsPort());
+    assertThat(info.getInteger("metrics_port")).isEqualTo(agent.metricsPort());
+    assertThat(info.getString("engine_url")).isEqualTo(agent.simEngine().baseUrl());
+    assertThat(TestHttp.get(url + "/health").statusCode()).isEqualTo(200);
+  }
+
+  /** What a subscriber rebuilt from the stream it received, and the repairs it needed. */
+  private record Rebuilt(BlockTable table, List<String> repairs) {
+  }
+
+  /**
+   * Rebuilds the block table from the batches a subscriber received, as a router does: a seq that is not the last
+   * one + 1 is a gap, repaired from {@code /v1/kv/events?after=last}, or, when that answers 410, by loading
+   * {@code /v1/kv/snapshot} and going on with the batches after its seq.
+   */
+  private Rebuilt rebuild(List<SeqBatch> received) throws Exception {
+    BlockTable table = new BlockTable();
+    List<String> repairs = new ArrayList<>();
+    long last = -1;
+    for (SeqBatch b : received) {
+      if (b.seq() <= last) {
+        continue; // already in the table (from a snapshot)
+      }
+      if (b.seq() != last + 1) {
+        HttpResponse<String> replay = TestHttp.get(url + "/v1/kv/events?after=" + last);
+        repairs.add("after=" + last + ":" + replay.statusCode());
+        if (replay.statusCode() == 200) {
+          for (SeqBatch missed : RecoveryJson.decodeEvents(replay.body()).batches()) {
+            if (missed.seq() < b.seq()) {
+              table.apply(missed.batch());
+              last = missed.seq();
+            }
+          }
+        } else {
+          RecoveryJson.Snapshot snap = RecoveryJson.decodeSnapshot(TestHttp.get(url + "/v1/kv/snapshot").body());
+          table = new BlockTable();
+          snap.ranks().forEach(table::apply);
+          last = snap.seq();
+        }
+      }
+      if (b.seq() > last) {
+        assertThat(b.seq()).as("gap repaired").isEqualTo(last + 1);
+        table.apply(b.batch());
+        last = b.seq();
+      }
+    }
+    return new Rebuilt(table, repairs);
+  }
+
+  private void storePrompts(int count, int from) throws Exception {
+    for (int i = 0; i < count; i++) {
+      long before = agent.eventLog().lastSeq();
+      TestHttp.post(url + "/v1/completions", completion(prompt(from + i * 1000, 2 * B), 2, false));
+      Await.until("one batch published", 10_000, () -> agent.eventLog().lastSeq() == before + 1);
+    }
+  }
+
+  @Test
+  void shouldLetASubscriberThatLostABatchRepairTheGapFromTheReplayEndpoint() throws Exception {
+    startAgent(64, 4096);
+    KvSubscriber lossy = harness.own(new KvSubscriber(agent.kvEventsPort(), agent.metricsPort(), seq -> seq == 2));
+    lossy.awaitLoad(m -> true, 10_000);
+    storePrompts(5, 0);
+    lossy.await(b -> b.seq() == 4, 10_000);
+    assertThat(lossy.batches()).extracting(SeqBatch::seq).doesNotContain(2L).contains(1L, 3L, 4L);
+
+    Rebuilt rebuilt = rebuild(lossy.batches());
+    // (a subscriber that joined after seq 0 was sent repairs that too, first: "after=-1")
+    assertThat(rebuilt.repairs()).endsWith("after=1:200");
+    assertThat(flatten(rebuilt.table())).isEqualTo(flatten(snapshotTable())).hasSize(5 * 2);
+  }
+
+  @Test
+  void shouldLetASubscriberWhoseMissingBatchLeftTheRingRecoverFromTheSnapshot() throws Exception {
+    startAgent(64, 2);
+    KvSubscriber lossy = harness.own(new KvSubscriber(agent.kvEventsPort(), agent.metricsPort(), seq -> seq == 1));
+    lossy.awaitLoad(m -> true, 10_000);
+    storePrompts(5, 50_000);
+    lossy.await(b -> b.seq() == 4, 10_000);
+
+    Rebuilt rebuilt = rebuild(lossy.batches());
+    // the batches after seq 0 are no longer in the 2-batch ring ("after=-1" if it joined after seq 0 was sent)
+    assertThat(rebuilt.repairs()).hasSize(1).allSatisfy(r -> assertThat(r).endsWith(":410"));
+    assertThat(flatten(rebuilt.table())).isEqualTo(flatten(snapshotTable())).hasSize(5 * 2);
+  }
+
+  private BlockTable snapshotTable() throws Exception {
+    BlockTable t = new BlockTable();
+    RecoveryJson.decodeSnapshot(TestHttp.get(url + "/v1/kv/snapshot").body()).ranks().forEach(t::apply);
+    return t;
   }
 
   static java.util.Map<Long, List<Long>> flatten(BlockTable table) {

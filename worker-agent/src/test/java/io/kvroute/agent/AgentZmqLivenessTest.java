@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvroute.agent.sim.SimConfig;
 import io.kvroute.common.codec.LoadMetrics;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -14,9 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * Liveness, readiness and load of the zmq adapter beside an idle engine: the engine's side is played by the test
@@ -37,39 +33,27 @@ class AgentZmqLivenessTest {
       vllm:prompt_tokens_total{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 1234.0
       """;
 
-  private final ZContext zmq = new ZContext(1);
-  private Vertx vertx;
-  private Agent agent;
+  private final AgentHarness harness = new AgentHarness();
+  private FakeVllmEngine engine;
   private KvSubscriber sub;
 
   @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
+  void start() throws Exception {
+    engine = harness.own(new FakeVllmEngine(false));
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (sub != null) {
-      sub.close();
-    }
-    if (agent != null) {
-      TestAgents.await(agent.stop());
-    }
-    TestAgents.await(vertx.close());
-    zmq.close();
+    harness.close();
   }
 
-  private static AgentConfig zmqConfig(String events, String health, String metrics) {
-    return new AgentConfig(0, "worker-z", "zmq", "", events, "", 0, 0, 0, 4, SimConfig.DEFAULT_MODEL, List.of(),
-        "127.0.0.1", "127.0.0.1", 4096, "", SimConfig.defaults(), health, metrics);
-  }
-
-  private String url(String path) {
-    return "http://127.0.0.1:" + agent.httpPort() + path;
+  private AgentConfig zmqConfig(String health, String metrics) {
+    return new AgentConfig(0, "worker-z", "zmq", "", engine.eventsEndpoints(), "", 0, 0, 0, 4, SimConfig.DEFAULT_MODEL,
+        List.of(), "127.0.0.1", "127.0.0.1", 4096, "", SimConfig.defaults(), health, metrics);
   }
 
   private JsonObject ready() throws Exception {
-    return new JsonObject(TestHttp.get(url("/ready")).body());
+    return new JsonObject(TestHttp.get(harness.url("/ready")).body());
   }
 
   /** Load messages received in a window after things settled: none while the engine is down. */
@@ -82,39 +66,35 @@ class AgentZmqLivenessTest {
 
   @Test
   void shouldBeReadyBesideAnIdleEngineOnceSubscribedAndDownWhenItsSocketGoes() throws Exception {
-    ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
-    int port = pub.bindToRandomPort("tcp://127.0.0.1");
-    agent = TestAgents.await(Agent.start(vertx, zmqConfig("tcp://127.0.0.1:" + port, "", "")));
-    sub = new KvSubscriber(agent.kvEventsPort(), agent.metricsPort());
+    harness.start(zmqConfig("", ""));
+    sub = harness.subscribe();
 
     // the engine never publishes: ready anyway once the subscription is connected
-    Await.until("ready without any event", 10_000, () -> TestHttp.get(url("/ready")).statusCode() == 200);
+    Await.until("ready without any event", 10_000, () -> harness.readyStatus() == 200);
     assertThat(ready().getBoolean("events_seen")).isFalse();
     LoadMetrics load = sub.awaitLoad(l -> true, 10_000);
     assertThat(load.numRunningReqs()).isZero(); // no metrics URL: the agent's own proxied requests
-    assertThat(TestHttp.get(url("/metrics")).body()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 1");
+    assertThat(harness.scrape()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 1");
 
     // the engine process goes away: its socket disconnects
-    pub.close();
-    Await.until("not ready", 10_000, () -> TestHttp.get(url("/ready")).statusCode() == 503);
+    engine.closeEvents(0);
+    Await.until("not ready", 10_000, () -> harness.readyStatus() == 503);
     assertThat(ready().getBoolean("engine_up")).isFalse();
-    assertThat(TestHttp.get(url("/metrics")).body()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 0");
+    assertThat(harness.scrape()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 0");
     assertThat(loadMessagesDuring(500)).isZero();
 
     // it comes back on the same port
-    ZMQ.Socket again = zmq.createSocket(SocketType.PUB);
-    again.bind("tcp://127.0.0.1:" + port);
-    Await.until("ready again", 15_000, () -> TestHttp.get(url("/ready")).statusCode() == 200);
+    engine.reopenEvents(0);
+    Await.until("ready again", 15_000, () -> harness.readyStatus() == 200);
     int seen = sub.load().size();
     Await.until("load published again", 10_000, () -> sub.load().size() > seen);
-    again.close();
   }
 
   @Test
   void shouldFollowTheHealthUrlAndPublishTheEnginesScrapedLoad() throws Exception {
     AtomicInteger healthStatus = new AtomicInteger(200);
     AtomicReference<String> metricsText = new AtomicReference<>(VLLM_METRICS);
-    HttpServer engineHttp = TestAgents.await(vertx.createHttpServer().requestHandler(req -> {
+    HttpServer engineHttp = TestAgents.await(harness.vertx().createHttpServer().requestHandler(req -> {
       switch (req.path()) {
         case "/health" -> req.response().setStatusCode(healthStatus.get()).end();
         case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -123,13 +103,10 @@ class AgentZmqLivenessTest {
       }
     }).listen(0, "127.0.0.1"));
     String base = "http://127.0.0.1:" + engineHttp.actualPort();
-    ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
-    int port = pub.bindToRandomPort("tcp://127.0.0.1");
-    agent = TestAgents.await(Agent.start(vertx, zmqConfig("tcp://127.0.0.1:" + port, base + "/health",
-        base + "/metrics")));
-    sub = new KvSubscriber(agent.kvEventsPort(), agent.metricsPort());
+    Agent agent = harness.start(zmqConfig(base + "/health", base + "/metrics"));
+    sub = harness.subscribe();
 
-    Await.until("ready", 10_000, () -> TestHttp.get(url("/ready")).statusCode() == 200);
+    Await.until("ready", 10_000, () -> harness.readyStatus() == 200);
     LoadMetrics load = sub.awaitLoad(l -> l.numWaitingReqs() == 5, 10_000);
     assertThat(load.numRunningReqs()).isEqualTo(3);
     assertThat(load.kvCacheUsage()).isEqualTo(0.25);
@@ -143,39 +120,34 @@ class AgentZmqLivenessTest {
 
     // unhealthy engine (its ZMQ socket still connected): not ready, engine_up 0, nothing published
     healthStatus.set(503);
-    Await.until("not ready", 10_000, () -> TestHttp.get(url("/ready")).statusCode() == 503);
+    Await.until("not ready", 10_000, () -> harness.readyStatus() == 503);
     JsonObject r = ready();
     assertThat(r.getBoolean("engine_up")).isFalse();
-    assertThat(TestHttp.get(url("/metrics")).body()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 0");
+    assertThat(harness.scrape()).contains("kvroute_agent_engine_up{worker_id=\"worker-z\"} 0");
     assertThat(loadMessagesDuring(500)).isZero();
 
     metricsText.set(VLLM_METRICS);
     healthStatus.set(200);
-    Await.until("ready again", 10_000, () -> TestHttp.get(url("/ready")).statusCode() == 200);
+    Await.until("ready again", 10_000, () -> harness.readyStatus() == 200);
     int seen = sub.load().size();
     sub.awaitLoad(l -> l.numWaitingReqs() == 5 && sub.load().indexOf(l) >= seen, 10_000);
-    pub.close();
     TestAgents.await(engineHttp.close());
   }
 
   @Test
   void shouldNotBeReadyWhileTheHealthUrlIsUnreachable() throws Exception {
-    ZMQ.Socket pub = zmq.createSocket(SocketType.PUB);
-    int port = pub.bindToRandomPort("tcp://127.0.0.1");
     // a port nobody listens on: bind and close a server to get one
-    HttpServer gone = TestAgents.await(vertx.createHttpServer().requestHandler(req -> req.response().end())
+    HttpServer gone = TestAgents.await(harness.vertx().createHttpServer().requestHandler(req -> req.response().end())
         .listen(0, "127.0.0.1"));
     int deadPort = gone.actualPort();
     TestAgents.await(gone.close());
-    agent = TestAgents.await(Agent.start(vertx, zmqConfig("tcp://127.0.0.1:" + port,
-        "http://127.0.0.1:" + deadPort + "/health", "")));
-    sub = new KvSubscriber(agent.kvEventsPort(), agent.metricsPort());
+    Agent agent = harness.start(zmqConfig("http://127.0.0.1:" + deadPort + "/health", ""));
+    sub = harness.subscribe();
     AgentMetrics m = agent.metrics();
     Await.until("health polled and failed twice", 10_000, () -> m.count("kvroute_agent_engine_polls_total",
         "outcome", "health_error") >= 2);
-    assertThat(TestHttp.get(url("/ready")).statusCode()).isEqualTo(503);
+    assertThat(harness.readyStatus()).isEqualTo(503);
     assertThat(ready().getBoolean("engine_up")).isFalse();
     assertThat(loadMessagesDuring(300)).isZero();
-    pub.close();
   }
 }

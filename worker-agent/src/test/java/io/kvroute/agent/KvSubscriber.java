@@ -8,6 +8,7 @@ import io.kvroute.common.codec.RecoveryJson.SeqBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -23,7 +24,15 @@ public final class KvSubscriber implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stopped;
 
+  private final LongPredicate lost;
+
   public KvSubscriber(int kvPort, int metricsPort) {
+    this(kvPort, metricsPort, seq -> false);
+  }
+
+  /** A subscriber that drops the KV batches whose seq matches {@code lost}, as if they were lost on the wire. */
+  public KvSubscriber(int kvPort, int metricsPort, LongPredicate lost) {
+    this.lost = lost;
     thread = new Thread(() -> run(kvPort, metricsPort), "test-kv-sub");
     thread.setDaemon(true);
     thread.start();
@@ -51,8 +60,10 @@ public final class KvSubscriber implements AutoCloseable {
             frames.add(kv.recv(0));
           }
           KvFrames.Frame f = KvFrames.decode(frames);
-          topics.add(f.topic());
-          batches.add(new SeqBatch(f.seq(), AgentBatchCodec.decode(f.payload())));
+          if (!lost.test(f.seq())) {
+            topics.add(f.topic());
+            batches.add(new SeqBatch(f.seq(), AgentBatchCodec.decode(f.payload())));
+          }
         }
         if (poller.pollin(1)) {
           load.add(LoadMetricsCodec.decode(metrics.recv(0)));

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code trtllm} engine adapter (DESIGN §3): on its own thread it drains {@code POST /kv_cache_events} every
- * ~10 ms (backing off to 50 ms while empty, and exponentially to 2 s while the engine fails) and
+ * ~10 ms (backing off to 50 ms while empty, and exponentially to 2 s while the engine fails: {@link PollBackoff}) and
  * {@code GET /metrics} every 100 ms. Events are normalised by {@link TrtllmNormalizer} and published through the
  * {@link KvEventLog}; iteration stats become the agent's {@link LoadMetrics}. Malformed answers are counted and
  * skipped; an unreachable engine marks the adapter down until it answers again.
@@ -31,9 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class TrtllmAdapter implements EngineAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrtllmAdapter.class);
-  static final long BASE_POLL_NANOS = 10_000_000L;
-  static final long MAX_EMPTY_POLL_NANOS = 50_000_000L;
-  static final long MAX_FAILURE_BACKOFF_NANOS = 2_000_000_000L;
   static final long METRICS_PERIOD_NANOS = 100_000_000L;
 
   private final String kind;
@@ -48,8 +45,7 @@ public final class TrtllmAdapter implements EngineAdapter {
   private volatile boolean seen;
   private volatile LoadMetrics load;
   private final PollingThread poller = new PollingThread();
-  private long eventDelay = BASE_POLL_NANOS;
-  private int consecutiveFailures;
+  private final PollBackoff backoff = new PollBackoff();
 
   public TrtllmAdapter(String kind, String baseUrl, int blockSize, KvEventLog log, AgentMetrics metrics) {
     this.kind = kind;
@@ -107,7 +103,7 @@ public final class TrtllmAdapter implements EngineAdapter {
       try {
         if (now - nextEvents >= 0) {
           pollEvents();
-          nextEvents = System.nanoTime() + eventDelay;
+          nextEvents = System.nanoTime() + backoff.delay();
         }
         now = System.nanoTime();
         if (up && now - nextMetrics >= 0) {
@@ -118,7 +114,7 @@ public final class TrtllmAdapter implements EngineAdapter {
         // A bug must not stop the poller: count it, back off, keep going.
         metrics.dropped("internal_error");
         LOG.error("event=engine_poll_failed kind={} error=\"{}\"", kind, e.toString());
-        nextEvents = System.nanoTime() + MAX_EMPTY_POLL_NANOS;
+        nextEvents = System.nanoTime() + PollBackoff.MAX_EMPTY_NANOS;
       }
       long wake = up ? Math.min(nextEvents, nextMetrics) : nextEvents;
       long wait = wake - System.nanoTime();
@@ -155,7 +151,7 @@ public final class TrtllmAdapter implements EngineAdapter {
       metrics.dropped("malformed");
       metrics.enginePoll("malformed");
       LOG.warn("event=engine_events_malformed error=\"{}\"", e.getMessage());
-      eventDelay = Math.min(eventDelay * 2, MAX_EMPTY_POLL_NANOS);
+      backoff.onEmpty();
       return;
     }
     for (String err : decoded.errors()) {
@@ -164,11 +160,11 @@ public final class TrtllmAdapter implements EngineAdapter {
     }
     if (decoded.events().isEmpty()) {
       metrics.enginePoll("empty");
-      eventDelay = Math.min(eventDelay * 2, MAX_EMPTY_POLL_NANOS);
+      backoff.onEmpty();
       return;
     }
     metrics.enginePoll("ok");
-    eventDelay = BASE_POLL_NANOS;
+    backoff.onEvents();
     for (TrtllmEvent e : decoded.events()) {
       if (e instanceof TrtllmEvent.Created c && c.numBlocksPerCacheLevel().length > 0) {
         // A (re)created cache is empty: the load starts from zero with the engine's capacity.
@@ -218,19 +214,17 @@ public final class TrtllmAdapter implements EngineAdapter {
       load = new LoadMetrics(0, 0.0, 0, 0, 0, null, 0.0);
     }
     if (!up) {
-      LOG.info("event=engine_up kind={} url={} after_failures={}", kind, baseUrl, consecutiveFailures);
+      LOG.info("event=engine_up kind={} url={} after_failures={}", kind, baseUrl, backoff.failures());
     }
     up = true;
-    consecutiveFailures = 0;
   }
 
   private void failed(String why) {
     metrics.enginePoll("error");
-    if (up || consecutiveFailures == 0) {
+    if (up || backoff.failures() == 0) {
       LOG.warn("event=engine_unreachable kind={} url={} error={}", kind, baseUrl, why);
     }
     up = false;
-    consecutiveFailures++;
-    eventDelay = Math.min(BASE_POLL_NANOS << Math.min(consecutiveFailures, 8), MAX_FAILURE_BACKOFF_NANOS);
+    backoff.onFailure();
   }
 }

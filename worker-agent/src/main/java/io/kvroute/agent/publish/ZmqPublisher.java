@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class ZmqPublisher implements KvEventLog.Sink, AutoCloseable {
   private final byte[] topic;
   private final String workerId;
   private final Supplier<LoadMetrics> load;
+  private final LongSupplier nanoClock;
   private final LinkedBlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final CompletableFuture<int[]> bound = new CompletableFuture<>();
   private final ZContext context = new ZContext(1);
@@ -50,6 +52,13 @@ public final class ZmqPublisher implements KvEventLog.Sink, AutoCloseable {
   private int metricsPort;
 
   public ZmqPublisher(String bindHost, int kvPort, int metricsPort, String workerId, Supplier<LoadMetrics> load) {
+    this(bindHost, kvPort, metricsPort, workerId, load, System::nanoTime);
+  }
+
+  /** @param nanoClock the time the 100 ms metrics period is measured on (tests: a clock they move by hand) */
+  ZmqPublisher(String bindHost, int kvPort, int metricsPort, String workerId, Supplier<LoadMetrics> load,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.bindHost = bindHost;
     this.requestedKvPort = kvPort;
     this.requestedMetricsPort = metricsPort;
@@ -121,7 +130,7 @@ public final class ZmqPublisher implements KvEventLog.Sink, AutoCloseable {
       return;
     }
     LoadMetrics lastSent = null;
-    long lastSentAt = System.nanoTime() - METRICS_PERIOD_NANOS;
+    long lastSentAt = nanoClock.getAsLong() - METRICS_PERIOD_NANOS;
     try {
       while (!stopped) {
         try {
@@ -132,7 +141,7 @@ public final class ZmqPublisher implements KvEventLog.Sink, AutoCloseable {
             kv.send(o.payload(), 0);
             o = queue.poll();
           }
-          long now = System.nanoTime();
+          long now = nanoClock.getAsLong();
           LoadMetrics m = load.get();
           if (m != null && (!m.equals(lastSent) || now - lastSentAt >= METRICS_PERIOD_NANOS)) {
             LoadMetrics stamped = new LoadMetrics(m.numWaitingReqs(), m.kvCacheUsage(), m.numRunningReqs(),

@@ -4,35 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvroute.agent.AgentMetrics;
 import io.kvroute.agent.Await;
-import io.kvroute.agent.VllmReplayAnswer;
+import io.kvroute.agent.FakeVllmEngine;
 import io.kvroute.agent.events.KvEventLog;
-import io.kvroute.common.codec.KvFrames;
-import io.kvroute.common.codec.RecoveryJson;
 import io.kvroute.common.codec.VllmBatch;
 import io.kvroute.common.codec.VllmBatchCodec;
 import io.kvroute.common.codec.VllmEvent;
 import io.kvroute.common.event.KvEvent;
-import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * A replay request that the engine never answers (lost on the way, or dropped by the engine) is asked again on a
- * fresh DEALER, a bounded number of times. The engine is played by a real PUB and a real ROUTER that can be told to
- * ignore requests; the adapter runs with a short replay timeout so that the test stays quick.
+ * fresh DEALER, a bounded number of times. The engine is a {@link FakeVllmEngine} told to ignore requests; the
+ * adapter runs with a short replay timeout so that the test stays quick.
  */
 @Timeout(30)
 class ZmqAdapterReplayRetryTest {
@@ -40,69 +28,27 @@ class ZmqAdapterReplayRetryTest {
   private static final int B = 4;
   private static final int REPLAY_TIMEOUT_MS = 200;
 
-  private final ZContext zmq = new ZContext(1);
-  private final Map<Long, byte[]> ring = new ConcurrentHashMap<>();
-  private final List<Long> requests = new CopyOnWriteArrayList<>();
-  /** Requests the engine still ignores. */
-  private final AtomicInteger ignore = new AtomicInteger();
-  private volatile boolean stopped;
-  private Thread replayThread;
-  private ZMQ.Socket pub;
+  private FakeVllmEngine engine;
   private AgentMetrics metrics;
   private KvEventLog log;
   private ZmqAdapter adapter;
 
   @BeforeEach
   void start() throws Exception {
-    pub = zmq.createSocket(SocketType.PUB);
-    pub.setLinger(0);
-    int pubPort = pub.bindToRandomPort("tcp://127.0.0.1");
-    CompletableFuture<Integer> bound = new CompletableFuture<>();
-    replayThread = new Thread(() -> {
-      ZMQ.Socket router = zmq.createSocket(SocketType.ROUTER);
-      router.setLinger(0);
-      bound.complete(router.bindToRandomPort("tcp://127.0.0.1"));
-      serveReplay(router);
-    }, "test-replay");
-    replayThread.start();
-    int replayPort = bound.get(5, TimeUnit.SECONDS);
+    engine = new FakeVllmEngine(true);
     metrics = new AgentMetrics("worker-r", () -> true);
     log = new KvEventLog("worker-r", B, 64, metrics, (seq, payload) -> { });
-    adapter = new ZmqAdapter(List.of("tcp://127.0.0.1:" + pubPort), List.of("tcp://127.0.0.1:" + replayPort), null,
-        B, log, metrics, () -> null, new EngineHttpProbe(null, null, metrics), REPLAY_TIMEOUT_MS);
+    adapter = new ZmqAdapter(List.of(engine.eventsEndpoint(0)), List.of(engine.replayEndpoints()), null, B, log,
+        metrics, () -> null, new EngineHttpProbe(null, null, metrics), REPLAY_TIMEOUT_MS);
     adapter.start();
   }
 
   @AfterEach
   void stop() throws Exception {
-    stopped = true;
     if (adapter != null) {
       adapter.close();
     }
-    replayThread.join(2000);
-    zmq.close();
-  }
-
-  /** vLLM's replay: [id, empty, start] → [id, empty, seq, payload]... then [id, empty, -1, ""]; or nothing. */
-  private void serveReplay(ZMQ.Socket router) {
-    router.setReceiveTimeOut(50);
-    while (!stopped) {
-      byte[] identity = router.recv(0);
-      if (identity == null) {
-        continue;
-      }
-      byte[] last = identity;
-      while (router.hasReceiveMore()) {
-        last = router.recv(0);
-      }
-      long start = ByteBuffer.wrap(last).getLong();
-      requests.add(start);
-      if (ignore.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        continue;
-      }
-      VllmReplayAnswer.send(router, identity, ring, start);
-    }
-    router.close();
+    engine.close();
   }
 
   private static byte[] stored(long hash) {
@@ -113,11 +59,10 @@ class ZmqAdapterReplayRetryTest {
 
   /** Puts a batch in the engine's ring, and sends it live when {@code live}. */
   private void batch(long seq, long hash, boolean live) {
-    ring.put(seq, stored(hash));
     if (live) {
-      pub.sendMore("");
-      pub.sendMore(KvFrames.seqBytes(seq));
-      pub.send(ring.get(seq), 0);
+      engine.publish(0, seq, stored(hash));
+    } else {
+      engine.lose(0, seq, stored(hash));
     }
   }
 
@@ -135,7 +80,7 @@ class ZmqAdapterReplayRetryTest {
     });
 
     // seq 1 lost on the wire, and the engine loses the first replay request too: the second one repairs the gap
-    ignore.set(1);
+    engine.ignoreReplayRequests(1);
     batch(1, 101, false);
     batch(2, 102, true);
     Await.until("gap repaired by the retry", 10_000, () -> log.lastSeq() >= 2);
@@ -144,11 +89,12 @@ class ZmqAdapterReplayRetryTest {
     // before it reaches the engine, which is what the retry is for: then it took more).
     double retries = metrics.count("kvroute_agent_engine_replay_retries_total");
     assertThat(retries).isGreaterThanOrEqualTo(1);
+    List<Long> requests = engine.replayRequests();
     assertThat(requests).hasSizeGreaterThanOrEqualTo(2).containsOnly(1L);
     int before = requests.size();
 
     // an engine that never answers: after the bounded attempts the stream goes on without the missing batch
-    ignore.set(Integer.MAX_VALUE);
+    engine.ignoreReplayRequests(Integer.MAX_VALUE);
     batch(3, 103, false);
     batch(4, 104, true);
     Await.until("stream goes on after the last attempt", 10_000, () -> log.lastSeq() >= 3);
@@ -157,6 +103,7 @@ class ZmqAdapterReplayRetryTest {
         .isEqualTo(ZmqAdapter.REPLAY_ATTEMPTS - 1);
     assertThat(ZmqAdapter.REPLAY_ATTEMPTS).isEqualTo(3);
     // what reached the engine: only requests for seq 3, at most one per attempt
+    requests = engine.replayRequests();
     assertThat(requests.subList(before, requests.size())).hasSizeLessThanOrEqualTo(ZmqAdapter.REPLAY_ATTEMPTS)
         .allSatisfy(seq -> assertThat(seq).isEqualTo(3L));
     assertThat(metrics.count("kvroute_agent_dropped_total", "reason", "replay_incomplete")).isEqualTo(1);
