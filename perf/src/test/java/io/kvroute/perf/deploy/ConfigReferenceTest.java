@@ -74,6 +74,9 @@ class ConfigReferenceTest {
         }
       }
       assertThat(n).as(module + " --help lists options").isGreaterThan(5);
+      // Every option line of --help names its env var (an option without one would not match OPTION).
+      assertThat(help.output().lines().filter(l -> l.startsWith("  --")).count())
+          .as("%s --help option lines, each with [env KVROUTE_...]", module).isEqualTo(n);
     }
   }
 }
