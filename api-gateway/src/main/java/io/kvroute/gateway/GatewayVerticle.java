@@ -89,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
     limits = new ContextLimits(config.maxModelLen(), config.defaultMaxTokens());
     hasher = BlockHasher.create(config.blockSize());
     tokenizerPool = vertx.createSharedWorkerExecutor("kvroute-tokenizer", config.tokenizerThreads());
-    tokenizer = new PromptTokenizer(modelTokenizer, tokenizerPool);
+    tokenizer = new PromptTokenizer(modelTokenizer, tokenizerPool, metrics);
     routerHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setProtocolVersion(HttpVersion.HTTP_1_1), new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     agentHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)

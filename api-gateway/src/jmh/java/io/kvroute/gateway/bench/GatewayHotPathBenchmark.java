@@ -27,7 +27,10 @@ import org.openjdk.jmh.annotations.State;
  * <ul>
  *   <li>{@code chunk}: parse one upstream completions chunk and render the client's chat chunk (per token);</li>
  *   <li>{@code tokenIdRequest}: parse a 512-token-id completions body and hash its blocks;</li>
- *   <li>{@code chatRequest}: parse a ~512-token chat body, apply the chat template, encode, hash.</li>
+ *   <li>{@code chatRequest}: parse a ~512-token chat body, apply the chat template, encode, hash; segment cache
+ *       off, so every call encodes the whole prompt (what a unique prompt costs);</li>
+ *   <li>{@code chatRequestCached}: the same with the default segment cache, the body repeated (every piece a
+ *       hit: the best case of a conversation resent with nothing new).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -42,11 +45,13 @@ public class GatewayHotPathBenchmark {
   private ModelTokenizer tokenizer;
   private Buffer tokenBody;
   private Buffer chatBody;
+  private ModelTokenizer cachedTokenizer;
   private String upstreamChunk;
 
   @Setup
   public void setUp() {
-    tokenizer = ModelTokenizer.loadBundled();
+    tokenizer = ModelTokenizer.loadBundled(0);
+    cachedTokenizer = ModelTokenizer.loadBundled(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
     SplittableRandom rnd = new SplittableRandom(42);
     JsonArray ids = new JsonArray();
     for (int i = 0; i < 512; i++) {
@@ -80,5 +85,11 @@ public class GatewayHotPathBenchmark {
   public long[] chatRequest() throws ChatTemplateException {
     GenerationRequest r = parser.chat(RequestParser.jsonObject(chatBody));
     return hasher.localHashes(tokenizer.encodeChat(r.messages(), r.tools(), true));
+  }
+
+  @Benchmark
+  public long[] chatRequestCached() throws ChatTemplateException {
+    GenerationRequest r = parser.chat(RequestParser.jsonObject(chatBody));
+    return hasher.localHashes(cachedTokenizer.encodeChat(r.messages(), r.tools(), true));
   }
 }

@@ -27,6 +27,11 @@ public final class GatewayMetrics {
   private final Counter disconnects;
   private final Counter midStreamErrors;
   private final Timer preUpstream;
+  private final Timer tokenizerQueue;
+  private final Timer tokenizerRun;
+  /** Tokenizer-pool wait and run in microseconds, for interval snapshots (benchmarks). */
+  private final Recorder tokenizerQueueMicros = new Recorder(60_000_000L, 3);
+  private final Recorder tokenizerRunMicros = new Recorder(60_000_000L, 3);
   /** Same values as {@link #preUpstream} in microseconds, for interval snapshots (benchmarks). */
   private final Recorder preUpstreamMicros = new Recorder(60_000_000L, 3);
 
@@ -49,6 +54,10 @@ public final class GatewayMetrics {
         .description("clients that went away before the response ended").register(registry);
     this.preUpstream = histogram("kvroute.gateway.overhead",
         "gateway time before the worker sees the request: parse, tokenise, hash, route (first attempt)");
+    this.tokenizerQueue = fineHistogram("kvroute.gateway.tokenizer.queue",
+        "wait of a tokenising job for a thread of the tokenizer pool");
+    this.tokenizerRun = fineHistogram("kvroute.gateway.tokenizer.run",
+        "run time of a tokenising job on the pool (chat template + encode, or encode)");
     this.midStreamErrors = Counter.builder("kvroute.gateway.stream.errors")
         .description("worker failures after the first byte (error event sent)").register(registry);
   }
@@ -56,6 +65,12 @@ public final class GatewayMetrics {
   private Timer histogram(String name, String description) {
     return Timer.builder(name).description(description).publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(120))
+        .register(registry);
+  }
+
+  private Timer fineHistogram(String name, String description) {
+    return Timer.builder(name).description(description).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
   }
 
@@ -95,6 +110,28 @@ public final class GatewayMetrics {
   /** Pre-upstream overhead recorded since the previous call, in microseconds. */
   public Histogram preUpstreamInterval() {
     return preUpstreamMicros.getIntervalHistogram();
+  }
+
+  /** Wait of one tokenising job for a pool thread. */
+  public void tokenizerQueue(long nanos) {
+    tokenizerQueue.record(nanos, TimeUnit.NANOSECONDS);
+    tokenizerQueueMicros.recordValue(Math.min(60_000_000L, Math.max(0, nanos / 1000)));
+  }
+
+  /** Run time of one tokenising job on the pool. */
+  public void tokenizerRun(long nanos) {
+    tokenizerRun.record(nanos, TimeUnit.NANOSECONDS);
+    tokenizerRunMicros.recordValue(Math.min(60_000_000L, Math.max(0, nanos / 1000)));
+  }
+
+  /** Tokenizer-pool waits recorded since the previous call, in microseconds. */
+  public Histogram tokenizerQueueInterval() {
+    return tokenizerQueueMicros.getIntervalHistogram();
+  }
+
+  /** Tokenizer-pool run times recorded since the previous call, in microseconds. */
+  public Histogram tokenizerRunInterval() {
+    return tokenizerRunMicros.getIntervalHistogram();
   }
 
   public void routerLatency(long nanos, boolean ok) {

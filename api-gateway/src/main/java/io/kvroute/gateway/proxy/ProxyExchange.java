@@ -70,6 +70,9 @@ public final class ProxyExchange {
   private boolean firstChunk;
   /** The attempt whose first chunk arrived and whose router has not been told yet (sent after the client write). */
   private RouteResult firstTokenDue;
+  /** The attempt whose first-token notice was sent, and that notice's answer (its release waits for it). */
+  private RouteResult firstTokenRoute;
+  private Future<Void> firstTokenAnswered;
   /** Streamed: the SSE head (status, headers) is set and, for chat, the role chunk queued. */
   private boolean streamStarted;
   /**
@@ -337,7 +340,8 @@ public final class ProxyExchange {
     RouteResult r = firstTokenDue;
     firstTokenDue = null;
     if (r != null) {
-      pc.routers().firstToken(r);
+      firstTokenRoute = r;
+      firstTokenAnswered = pc.routers().firstToken(r);
     }
   }
 
@@ -503,8 +507,14 @@ public final class ProxyExchange {
     notifyFirstToken(); // a pending first-token notice goes first, as it would have
     RouteResult b = booked;
     booked = null;
-    if (b != null) {
+    if (b == null) {
+      return;
+    }
+    Future<Void> notice = b == firstTokenRoute ? firstTokenAnswered : null;
+    if (notice == null || notice.isComplete()) {
       pc.routers().release(b);
+    } else {
+      notice.onComplete(ar -> pc.routers().release(b)); // never overtakes the first-token notice
     }
   }
 

@@ -84,12 +84,17 @@ public final class RouterClient {
         });
   }
 
-  /** Tells the booking router that prefill is done (best effort, logged on failure, counted by outcome). */
-  public void firstToken(RouteResult route) {
+  /**
+   * Tells the booking router that prefill is done (best effort, logged on failure, counted by outcome). The future
+   * completes (never fails) once the router answered or could not be reached: a release of the same booking waits
+   * for it, so the release cannot overtake the notice on another pooled connection.
+   */
+  public Future<Void> firstToken(RouteResult route) {
     if (route.fallback()) {
-      return;
+      return Future.succeededFuture();
     }
-    callPreferring(route.routerUrl(), HttpMethod.POST, "/v1/requests/" + route.requestId() + "/first_token", null)
+    return callPreferring(route.routerUrl(), HttpMethod.POST, "/v1/requests/" + route.requestId() + "/first_token",
+        null)
         .onSuccess(r -> {
           String outcome = r.status() / 100 == 2 ? "ok" : r.status() == 404 ? "not_active" : "error";
           metrics.lifecycle("first_token", outcome);
@@ -100,7 +105,9 @@ public final class RouterClient {
         .onFailure(e -> {
           metrics.lifecycle("first_token", "error");
           LOG.warn("event=first_token_failed request_id={} error={}", route.requestId(), e.getMessage());
-        });
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   /** Releases the booking of one attempt (best effort, logged on failure, counted by outcome). */

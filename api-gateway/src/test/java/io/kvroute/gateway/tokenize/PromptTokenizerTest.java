@@ -6,6 +6,9 @@ import io.kvroute.gateway.GatewayConfig;
 import io.kvroute.gateway.TestGateway;
 import io.kvroute.gateway.api.GenerationRequest;
 import io.kvroute.gateway.api.RequestParser;
+import io.kvroute.gateway.metrics.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,7 +39,8 @@ class PromptTokenizerTest {
   @Test
   void shouldTokeniseOnThePoolAndKeepTheEventLoopFree() throws Exception {
     WorkerExecutor pool = vertx.createSharedWorkerExecutor("test-tokenizer", 1);
-    PromptTokenizer tokenizer = new PromptTokenizer(TestGateway.tokenizer(), pool);
+    GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    PromptTokenizer tokenizer = new PromptTokenizer(TestGateway.tokenizer(), pool, metrics);
     RequestParser parser = new RequestParser(GatewayConfig.DEFAULT_MODEL);
     GenerationRequest chat = parser.chat(new JsonObject("{\"messages\":[{\"role\":\"user\",\"content\":"
         + "\"How are KV blocks hashed?\"}]}"));
@@ -69,5 +73,8 @@ class PromptTokenizerTest {
     int[] tokens = chatIds.await(30, TimeUnit.SECONDS);
     assertThat(tokens).containsExactly(TestGateway.tokenizer().encodeChat(java.util.List.of(
         Map.of("role", "user", "content", "How are KV blocks hashed?")), null, true));
+    // the chat job waited for the pool and ran on it: both recorded
+    assertThat(metrics.tokenizerQueueInterval().getTotalCount()).isEqualTo(1); // the blocker was not ours
+    assertThat(metrics.tokenizerRunInterval().getTotalCount()).isEqualTo(1);
   }
 }
