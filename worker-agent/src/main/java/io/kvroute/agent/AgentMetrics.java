@@ -30,6 +30,7 @@ public final class AgentMetrics {
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicLong publishSeq = new AtomicLong(-1);
   private final AtomicLong gapEvents = new AtomicLong();
+  private final AtomicLong engineBlockSize = new AtomicLong();
 
   public AgentMetrics(String workerId, BooleanSupplier engineUp) {
     this(engineUp, registry(workerId));
@@ -46,6 +47,9 @@ public final class AgentMetrics {
     Gauge.builder("kvroute_agent_engine_up", () -> engineUp.getAsBoolean() ? 1 : 0)
         .description("1 when the engine is reachable (trtllm/sim: it answered its last poll; zmq: its health URL"
             + " answered 2xx, or without one every event socket is connected)").register(registry);
+    Gauge.builder("kvroute_agent_engine_block_size", engineBlockSize, AtomicLong::get)
+        .description("tokens per KV block the engine reports (trtllm iteration stats; 0: not reported)")
+        .register(registry);
   }
 
   /** A registry whose meters all carry {@code worker_id} (Prometheus needs one tag-key set per meter name). */
@@ -97,6 +101,11 @@ public final class AgentMetrics {
 
   public long engineGapEvents() {
     return gapEvents.get();
+  }
+
+  /** The engine's own tokens per block, as it reported it. */
+  public void engineBlockSize(int tokensPerBlock) {
+    engineBlockSize.set(tokensPerBlock);
   }
 
   public void published(long seq) {

@@ -3,12 +3,16 @@ package io.kvroute.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvroute.agent.engine.PrometheusText;
+import io.kvroute.agent.sim.SimConfig;
+import io.kvroute.agent.sim.SimEngineServer;
 import io.kvroute.common.codec.RecoveryJson;
 import io.kvroute.common.event.KvEvent;
 import io.kvroute.common.hash.BlockHasher;
+import io.kvroute.common.tokenizer.ModelTokenizer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -115,6 +119,31 @@ class AgentEngineFailureTest {
         .filter(s -> key == null || value.equals(s.labels().get(key))).toList();
     assertThat(match).as(name + " " + key + "=" + value).hasSize(1);
     return match.get(0).value();
+  }
+
+  @Test
+  void shouldNotBeReadyWhileTheEnginesTokensPerBlockAreNotTheBlockSize() throws Exception {
+    // an engine with 8-token blocks beside an agent configured for 4
+    SimConfig config = SimConfig.defaults().withPort("127.0.0.1", 0).withCapacity(2 * B, 64, 8, 512, 1000.0);
+    SimEngineServer engine = TestAgents.await(SimEngineServer.start(harness.vertx(), config,
+        ModelTokenizer.loadBundled()));
+    harness.own(() -> TestAgents.await(engine.stop()));
+    Agent agent = harness.start(TestAgents.trtllm(engine.baseUrl(), B));
+    Await.until("first events seen", 10_000, () -> agent.metrics().count("kvroute_agent_engine_events_in_total",
+        "type", "created") == 1);
+
+    String body = new JsonObject().put("prompt", new JsonArray(IntStream.range(0, 4 * B).boxed().toList()))
+        .put("max_tokens", 2).encode();
+    assertThat(TestHttp.post(harness.url("/v1/completions"), body).statusCode()).isEqualTo(200);
+    Await.until("the engine's block size seen", 10_000, () -> agent.metrics().scrape()
+        .contains("kvroute_agent_engine_block_size{worker_id=\"worker-t\"} 8.0"));
+    HttpResponse<String> ready = TestHttp.get(harness.url("/ready"));
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(ready.body()).getInteger("engine_block_size")).isEqualTo(2 * B);
+    assertThat(new JsonObject(ready.body()).getBoolean("engine_up")).isTrue();
+    Await.until("the engine's blocks dropped", 10_000, () -> agent.metrics().count("kvroute_agent_dropped_total",
+        "reason", "oversize_block") >= 1);
+    assertThat(agent.eventLog().tableSize()).isZero();
   }
 
   @Test

@@ -20,7 +20,7 @@ public final class AgentHarness implements AutoCloseable {
     return vertx;
   }
 
-  /** Closes {@code resource} with this harness, after the agent (last owned, first closed). */
+  /** Closes {@code resource} with this harness: after the agent, before Vert.x (last owned, first closed). */
   public <T extends AutoCloseable> T own(T resource) {
     owned.push(resource);
     return resource;
@@ -65,9 +65,9 @@ public final class AgentHarness implements AutoCloseable {
     if (agent != null) {
       TestAgents.await(agent.stop());
     }
-    TestAgents.await(vertx.close());
     while (!owned.isEmpty()) {
       owned.pop().close();
     }
+    TestAgents.await(vertx.close());
   }
 }

@@ -30,6 +30,14 @@ public interface EngineAdapter extends AutoCloseable {
     return engineUp() && eventsSeen();
   }
 
+  /**
+   * The engine's own tokens per KV block when it reports one (trtllm iteration stats), else 0. When it differs from
+   * {@code --block-size} every block the engine stores is dropped (partial or oversize), so the agent is not ready.
+   */
+  default int engineBlockSize() {
+    return 0;
+  }
+
   /** The latest load (null until known). */
   LoadMetrics load();
 

@@ -46,10 +46,13 @@ public final class TrtllmAdapter implements EngineAdapter {
   private volatile LoadMetrics load;
   private final PollingThread poller = new PollingThread();
   private final PollBackoff backoff = new PollBackoff();
+  private final int blockSize;
+  private volatile int engineBlockSize;
 
   public TrtllmAdapter(String kind, String baseUrl, int blockSize, KvEventLog log, AgentMetrics metrics) {
     this.kind = kind;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.blockSize = blockSize;
     this.normalizer = new TrtllmNormalizer(blockSize, metrics);
     this.log = log;
     this.metrics = metrics;
@@ -77,6 +80,18 @@ public final class TrtllmAdapter implements EngineAdapter {
   @Override
   public boolean eventsSeen() {
     return seen;
+  }
+
+  /** Also needs the engine's tokens per block, once reported, to be {@code --block-size}. */
+  @Override
+  public boolean ready() {
+    int engine = engineBlockSize;
+    return EngineAdapter.super.ready() && (engine == 0 || engine == blockSize);
+  }
+
+  @Override
+  public int engineBlockSize() {
+    return engineBlockSize;
   }
 
   @Override
@@ -185,7 +200,9 @@ public final class TrtllmAdapter implements EngineAdapter {
       }
       List<IterationStats> stats = IterationStatsCodec.decodeArray(r.body());
       if (!stats.isEmpty()) {
-        load = toLoad(stats.get(stats.size() - 1));
+        IterationStats last = stats.get(stats.size() - 1);
+        load = toLoad(last);
+        checkBlockSize(last.kvCacheStats());
       }
     } catch (DecodeException e) {
       metrics.dropped("malformed_stats");
@@ -195,6 +212,20 @@ public final class TrtllmAdapter implements EngineAdapter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       poller.stop();
+    }
+  }
+
+  private void checkBlockSize(IterationStats.KvCacheStats kv) {
+    int reported = kv == null ? 0 : kv.tokensPerBlock();
+    if (reported <= 0 || reported == engineBlockSize) {
+      return;
+    }
+    engineBlockSize = reported;
+    metrics.engineBlockSize(reported);
+    if (reported != blockSize) {
+      LOG.error("event=engine_block_size_mismatch kind={} engine_tokens_per_block={} block_size={} note=\"every"
+          + " stored block is dropped and the agent is not ready: set --block-size to the engine's tokens_per_block\"",
+          kind, reported, blockSize);
     }
   }
 

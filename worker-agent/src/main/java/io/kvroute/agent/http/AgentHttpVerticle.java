@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *                                              ({@link RecoveryJson#encodeSnapshot})
  * GET  /health                                 200 while the process runs
  * GET  /ready                                  200 when {@link EngineAdapter#ready()}: trtllm/sim: the engine is
- *                                              reachable and its first events were seen; zmq: the engine is
- *                                              reachable and every event subscription is connected
+ *                                              reachable, its first events were seen and the tokens per block it
+ *                                              reports (if any) are --block-size; zmq: the engine is reachable
+ *                                              and every event subscription is connected
  * GET  /metrics                                Prometheus text
  * </pre>
  * JSON shapes of the two recovery routes are documented on {@link RecoveryJson}; hashes are unsigned decimal
@@ -319,7 +320,8 @@ public final class AgentHttpVerticle extends VerticleBase {
     boolean up = a != null && a.engineUp();
     boolean seen = a != null && a.eventsSeen();
     boolean ready = a != null && a.ready();
-    JsonObject body = new JsonObject().put("ready", ready).put("engine_up", up).put("events_seen", seen);
+    JsonObject body = new JsonObject().put("ready", ready).put("engine_up", up).put("events_seen", seen)
+        .put("block_size", config.blockSize()).put("engine_block_size", a == null ? 0 : a.engineBlockSize());
     json(ctx.response(), ready ? 200 : 503, body.encode());
   }
 

@@ -82,4 +82,21 @@ class TrtllmNormalizerTest {
     assertThat(out.get(1).events()).containsExactly(new KvEvent.Removed(new long[] {9}));
     assertThat(metrics.engineGapEvents()).isZero();
   }
+
+  @Test
+  void shouldTreatEventIdsGoingBackAsARestartEvenWithoutCreated() {
+    normalizer.normalize(List.of(created(0, 64),
+        new TrtllmEvent.Stored(1, 64, null, null, List.of(new StoredBlock(1, tokens(0, 4)))),
+        new TrtllmEvent.Stored(2, 64, 1, null, List.of(new StoredBlock(2, tokens(0, 4))))), 1.0);
+    // the new engine's `created` was drained by someone else: its first event we see has id 0 again
+    List<KvEventBatch> out = normalizer.normalize(List.of(
+        new TrtllmEvent.Stored(0, 64, null, null, List.of(new StoredBlock(3, tokens(8, 4))))), 2.0);
+
+    assertThat(out).extracting(KvEventBatch::dpRank).containsExactly(0, 1, 0);
+    assertThat(out.get(0).events()).containsExactly(KvEvent.Cleared.INSTANCE);
+    assertThat(out.get(1).events()).containsExactly(KvEvent.Cleared.INSTANCE);
+    assertThat(out.get(2).events()).containsExactly(
+        KvEvent.Stored.root(new long[] {3}, BlockHasher.create(B).localHashes(tokens(8, 4))));
+    assertThat(metrics.engineGapEvents()).isZero();
+  }
 }
