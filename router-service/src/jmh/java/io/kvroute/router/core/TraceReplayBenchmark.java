@@ -56,6 +56,13 @@ public class TraceReplayBenchmark {
   @Param({"8", "64"})
   int workers;
 
+  /**
+   * Capacity hint per worker, as the router gets it from the agents' {@code kv_total_blocks} (0 = none): presizes
+   * each worker's engine-hash table, so filling it never rehashes, at the price of allocating it whole up front.
+   */
+  @Param({"0", "16384"})
+  int capacityHint;
+
   /** One op of the stream: a query (event == null) or an event of a target. */
   record Op(int target, KvEvent event, long[] query) {
   }
@@ -188,6 +195,11 @@ public class TraceReplayBenchmark {
   public long replay(Counts counts, CpuCounters cpu) {
     cpu.begin();
     RadixIndex index = new RadixIndex();
+    if (capacityHint > 0) {
+      for (int t = 0; t < workers; t++) {
+        index.expectBlocks(t, capacityHint);
+      }
+    }
     for (Op op : ops) {
       if (op.event() == null) {
         index.match(op.query(), op.query().length, false, result);

@@ -81,6 +81,8 @@ public final class DefaultRouterCore implements RouterCore {
   private final Policies policies;
   private final SplittableRandom random;
   private final Map<String, EngineState> engines = new HashMap<>();
+  /** Owner thread only: latest kv_total_blocks per worker, for ranks first seen after the report. */
+  private final Map<String, Long> capacities = new HashMap<>();
   private final Snapshot snapshot = new Snapshot();
   private final MatchResult activePrefix = new MatchResult();
   private long[] prefixScratch = new long[1];
@@ -103,6 +105,10 @@ public final class DefaultRouterCore implements RouterCore {
   }
 
   private record Barrier(CompletableFuture<Void> done) implements Command {
+  }
+
+  /** The worker's engine reported {@code kv_total_blocks}: presize its targets' engine-hash tables. */
+  private record Capacity(String workerId, long blocks) implements Command {
   }
 
   private record Dump(CompletableFuture<Map<Target, List<KvEvent.Stored>>> done) implements Command {
@@ -241,6 +247,12 @@ public final class DefaultRouterCore implements RouterCore {
       if (c instanceof Events e) {
         gate.open();
         int target = registry.indexOf(new Target(e.workerId(), e.batch().dpRank()));
+        if (index.capacityHint(target) == 0) {
+          Long blocks = capacities.get(e.workerId());
+          if (blocks != null) {
+            index.expectBlocks(target, blocks);
+          }
+        }
         for (KvEvent ev : e.batch().events()) {
           index.apply(target, ev, gate);
         }
@@ -268,6 +280,13 @@ public final class DefaultRouterCore implements RouterCore {
           engines.remove(r.workerId());
         } finally {
           decisionLock.unlock();
+        }
+        capacities.remove(r.workerId());
+      } else if (c instanceof Capacity cap) {
+        // Readers never look into the engine-hash tables (only at their size), so no write lock is needed.
+        capacities.put(cap.workerId(), cap.blocks());
+        for (int t : registry.indicesOf(cap.workerId())) {
+          index.expectBlocks(t, cap.blocks());
         }
       } else if (c instanceof Barrier b) {
         gate.close();
@@ -571,13 +590,20 @@ public final class DefaultRouterCore implements RouterCore {
 
   @Override
   public void onMetrics(String workerId, WorkerMetrics metrics) {
+    long previousTotal;
     decisionLock.lock();
     try {
       EngineState e = engines.computeIfAbsent(workerId, k -> new EngineState());
+      previousTotal = e.metrics.kvTotalBlocks();
       e.metrics = metrics;
       e.bump = 0;
     } finally {
       decisionLock.unlock();
+    }
+    // The engine's cache size: its targets' engine-hash tables are presized once per new value (no rehash while
+    // the cache fills, e.g. after a restart or a reset); 0 (not reported) keeps whatever hint there was.
+    if (metrics.kvTotalBlocks() > 0 && metrics.kvTotalBlocks() != previousTotal && running) {
+      enqueue(new Capacity(workerId, metrics.kvTotalBlocks()));
     }
   }
 

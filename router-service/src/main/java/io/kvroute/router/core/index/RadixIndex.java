@@ -50,6 +50,11 @@ public final class RadixIndex {
 
   private static final long MAP_ENTRY_BYTES = 12;
   private static final long MAP_OVERHEAD_BYTES = 96;
+  /**
+   * Largest capacity hint honoured per target: a presized engine-hash table costs 24 bytes per hinted block up
+   * front (slots for load 0.75, 12 bytes each), so an engine reporting millions of blocks grows the rest on demand.
+   */
+  public static final int MAX_PRESIZED_BLOCKS = 1 << 16;
 
   private final RadixNode root = new RadixNode(0L, 0L);
   @SuppressWarnings("unchecked")
@@ -64,6 +69,8 @@ public final class RadixIndex {
   private long[] dupKeys = new long[64];
   private int[] dupStamp = new int[64];
   private int dupGeneration;
+  private final long[] dupFilter = new long[64];
+  private int[] capacityHints = new int[64];
 
   // ---------------------------------------------------------------- writes (owner thread)
 
@@ -129,8 +136,10 @@ public final class RadixIndex {
   }
 
   /**
-   * True if a block hash repeats within the event or equals its parent. Small events compare pairwise; larger
-   * ones use a reusable open-addressing set stamped by generation (no allocation, no clearing).
+   * True if a block hash repeats within the event or equals its parent. Small events compare pairwise. Larger ones
+   * first mark one bit per hash in a 4,096-bit filter (cleared again word by word afterwards): with no bit seen
+   * twice no hash repeats, so only a real repeat or a filter collision (about n²/8,192 of n-block events) pays
+   * the exact check, a reusable open-addressing set stamped by generation (no allocation, no clearing).
    */
   private boolean selfReferencing(KvEvent.Stored s) {
     long[] blocks = s.blockHashes();
@@ -148,6 +157,36 @@ public final class RadixIndex {
       }
       return false;
     }
+    long[] f = dupFilter;
+    boolean collided = s.hasParent() && !mark(f, s.parentHash());
+    for (int i = 0; i < n && !collided; i++) {
+      collided = !mark(f, blocks[i]);
+    }
+    for (long b : blocks) {
+      f[filterBit(b) >>> 6] = 0L;
+    }
+    if (s.hasParent()) {
+      f[filterBit(s.parentHash()) >>> 6] = 0L;
+    }
+    return collided && repeats(s);
+  }
+
+  private static int filterBit(long h) {
+    return (int) ((h * 0x9E3779B97F4A7C15L) >>> 52);
+  }
+
+  /** Sets the hash's filter bit; false if it was already set. */
+  private static boolean mark(long[] f, long h) {
+    int bit = filterBit(h);
+    long m = 1L << bit;
+    long w = f[bit >>> 6];
+    f[bit >>> 6] = w | m;
+    return (w & m) == 0;
+  }
+
+  private boolean repeats(KvEvent.Stored s) {
+    long[] blocks = s.blockHashes();
+    int n = blocks.length;
     int cap = Integer.highestOneBit((n + 1) * 2 - 1) << 1;
     if (dupKeys.length < cap) {
       dupKeys = new long[cap];
@@ -200,7 +239,7 @@ public final class RadixIndex {
       gate.tick();
     }
     if (map != null && map.isEmpty()) {
-      map.trim();
+      map.trim(hint(target));
     }
     return ok;
   }
@@ -219,14 +258,17 @@ public final class RadixIndex {
       gate.tick();
     }
     entries -= map.size();
-    lookup[target] = new Long2ObjectOpenHashMap<>();
+    lookup[target] = newTable(target);
   }
 
-  /** Forgets a target entirely (blocks and lookup). */
+  /** Forgets a target entirely (blocks, lookup and capacity hint). */
   public void removeTarget(int target, WriteGate gate) {
     clear(target, gate);
     if (target < lookup.length) {
       lookup[target] = null;
+    }
+    if (target < capacityHints.length) {
+      capacityHints[target] = 0;
     }
   }
 
@@ -240,6 +282,41 @@ public final class RadixIndex {
     }
   }
 
+  /**
+   * A capacity hint: the target's cache holds about {@code blocks} blocks (engines report {@code kv_total_blocks}
+   * in their load metrics). Its engine-hash table is presized for that many entries (at most
+   * {@link #MAX_PRESIZED_BLOCKS}), so filling it never rehashes; later tables of the target (after a clear) are
+   * created at that size too. Non-positive values drop the hint. Owner thread.
+   */
+  public void expectBlocks(int target, long blocks) {
+    if (target < 0) {
+      throw new IllegalArgumentException("target index must be non-negative: " + target);
+    }
+    int hint = (int) Math.max(0, Math.min(blocks, MAX_PRESIZED_BLOCKS));
+    if (target >= capacityHints.length) {
+      capacityHints = Arrays.copyOf(capacityHints, Math.max(target + 1, capacityHints.length * 2));
+    }
+    capacityHints[target] = hint;
+    Long2ObjectOpenHashMap<RadixNode> m = target < lookup.length ? lookup[target] : null;
+    if (m != null && hint > 0) {
+      m.ensureCapacity(hint);
+    }
+  }
+
+  /** The target's capacity hint (0 = none). */
+  public int capacityHint(int target) {
+    return target >= 0 && target < capacityHints.length ? capacityHints[target] : 0;
+  }
+
+  private int hint(int target) {
+    return target < capacityHints.length ? capacityHints[target] : 0;
+  }
+
+  private Long2ObjectOpenHashMap<RadixNode> newTable(int target) {
+    int hint = hint(target);
+    return hint > 0 ? new Long2ObjectOpenHashMap<>(hint) : new Long2ObjectOpenHashMap<>();
+  }
+
   private boolean detached(RadixNode n) {
     return n != root && n.parent == null;
   }
@@ -250,7 +327,7 @@ public final class RadixIndex {
     }
     Long2ObjectOpenHashMap<RadixNode> m = lookup[target];
     if (m == null) {
-      m = new Long2ObjectOpenHashMap<>();
+      m = newTable(target);
       lookup[target] = m;
     }
     if (target >= maxTargets) {
@@ -403,9 +480,11 @@ public final class RadixIndex {
   public long approxBytes() {
     long bytes = nodes * RadixNode.SHALLOW_BYTES + tableSlots * 4 + hiWords * 8;
     Long2ObjectOpenHashMap<RadixNode>[] l = lookup;
-    for (Long2ObjectOpenHashMap<RadixNode> m : l) {
+    for (int t = 0; t < l.length; t++) {
+      Long2ObjectOpenHashMap<RadixNode> m = l[t];
       if (m != null) {
-        bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(Math.max(m.size(), 2), 0.75f);
+        int expected = Math.max(Math.max(m.size(), hint(t)), 2);
+        bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(expected, 0.75f);
       }
     }
     return bytes;

@@ -47,8 +47,12 @@ class DefaultRouterCoreTest {
   }
 
   private void store(String worker, long[] locals) {
+    store(worker, locals, core);
+  }
+
+  private static void store(String worker, long[] locals, RouterCore target) {
     long[] engine = BlockHasher.sequenceHashes(locals);
-    core.submit(worker, new KvEventBatch(0, List.of(KvEvent.Stored.root(engine, locals)), 0));
+    target.submit(worker, new KvEventBatch(0, List.of(KvEvent.Stored.root(engine, locals)), 0));
   }
 
   @Test
@@ -145,6 +149,30 @@ class DefaultRouterCoreTest {
     assertThat(core.findMatches(hashes(1, 4)).scores()).isEmpty();
     assertThat(core.indexStats().nodes()).isZero();
     assertThat(core.loads()).isEmpty();
+  }
+
+  @Test
+  void shouldPresizeAWorkersTablesFromItsReportedCacheSize() {
+    RouterCore plain = RouterCore.create(RouterCoreConfig.defaults(BS), clock);
+    try {
+      for (RouterCore c : List.of(core, plain)) {
+        store("w0", hashes(1, 4), c);
+        store("w1", hashes(1, 4), c);
+      }
+      core.onMetrics("w1", new WorkerMetrics(0, 0.0, 0, 0, 8192));
+      core.onMetrics("w2", new WorkerMetrics(0, 0.0, 0, 0, 8192));
+      store("w2", hashes(1, 2), core); // a worker first seen after its report gets the hint too
+      store("w2", hashes(1, 2), plain);
+      core.barrier().join();
+      plain.barrier().join();
+      // Same tree, but two tables sized for 8,192 blocks (16,384 slots of 12 bytes) instead of a few slots.
+      assertThat(core.findMatches(hashes(1, 4)).scores()).isEqualTo(plain.findMatches(hashes(1, 4)).scores());
+      assertThat(core.indexStats().entries()).isEqualTo(plain.indexStats().entries());
+      assertThat(core.indexStats().approxBytes() - plain.indexStats().approxBytes())
+          .isGreaterThanOrEqualTo(2 * (16_384L - 16) * 12);
+    } finally {
+      plain.close();
+    }
   }
 
   @Test

@@ -1,10 +1,12 @@
 package io.kvroute.router.core.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvroute.common.event.KvEvent;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RadixIndexTest {
@@ -87,6 +89,70 @@ class RadixIndexTest {
     assertThat(index.apply(0, KvEvent.Stored.root(many, many))).isFalse();
     assertThat(index.dropped(RadixIndex.Drop.SELF_REFERENCE)).isEqualTo(3);
     assertThat(index.size(0)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectRepeatsAnywhereInLongEventsAndAcceptDistinctHashes() {
+    // Events of more than 6 blocks go through the bit filter: 64 random hashes over 4,096 bits collide in about
+    // 40 % of events, which must then still be accepted; any real repeat (or the parent among the blocks) rejects.
+    SplittableRandom rnd = new SplittableRandom(11);
+    int rejected = 0;
+    for (int e = 0; e < 300; e++) {
+      long[] locals = rnd.longs(64).toArray();
+      long[] engine = locals.clone();
+      if (e % 3 == 1) {
+        int j = rnd.nextInt(63);
+        engine[j + 1 + rnd.nextInt(63 - j)] = engine[j];
+      }
+      KvEvent.Stored s = e % 3 == 2 ? KvEvent.Stored.under(engine[rnd.nextInt(64)], engine, locals)
+          : KvEvent.Stored.root(engine, locals);
+      boolean ok = index.apply(0, s);
+      assertThat(ok).as("event %d", e).isEqualTo(e % 3 == 0);
+      rejected += ok ? 0 : 1;
+    }
+    assertThat(index.dropped(RadixIndex.Drop.SELF_REFERENCE)).isEqualTo(200).isEqualTo(rejected);
+    assertThat(index.size(0)).isEqualTo(100 * 64);
+  }
+
+  @Test
+  void shouldPresizeFromACapacityHintWithoutChangingTheTree() {
+    RadixIndex hinted = new RadixIndex();
+    hinted.expectBlocks(0, 4096);
+    RadixIndex late = new RadixIndex();
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int e = 0; e < 200; e++) {
+      long[] locals = rnd.longs(1 + rnd.nextInt(20)).toArray();
+      KvEvent ev = KvEvent.Stored.root(locals.clone(), locals);
+      for (RadixIndex i : List.of(index, hinted, late)) {
+        i.apply(0, ev);
+        if (e % 4 == 3) {
+          i.apply(0, new KvEvent.Removed(new long[] {locals[locals.length - 1]}));
+        }
+      }
+      if (e == 100) {
+        late.expectBlocks(0, 4096); // an existing table grows once to the hinted size
+      }
+    }
+    assertThat(hinted.canonical()).isEqualTo(index.canonical()).isEqualTo(late.canonical());
+    assertThat(hinted.size(0)).isEqualTo(index.size(0)).isEqualTo(late.size(0));
+    // A table sized for 4,096 blocks (8,192 slots of 12 bytes), whatever it holds (here about 2,000 entries).
+    assertThat(hinted.approxBytes() - index.approxBytes()).isGreaterThanOrEqualTo((8192L - 4096) * 12);
+    assertThat(late.approxBytes()).isEqualTo(hinted.approxBytes());
+  }
+
+  @Test
+  void shouldClampCapacityHints() {
+    index.expectBlocks(3, Long.MAX_VALUE);
+    assertThat(index.capacityHint(3)).isEqualTo(RadixIndex.MAX_PRESIZED_BLOCKS);
+    index.expectBlocks(3, -5);
+    assertThat(index.capacityHint(3)).isZero();
+    assertThat(index.capacityHint(99)).isZero();
+    assertThatThrownBy(() -> index.expectBlocks(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+    index.expectBlocks(200, 10);
+    index.apply(200, root(1, 2));
+    assertThat(index.size(200)).isEqualTo(2);
+    index.removeTarget(200, RadixIndex.WriteGate.NONE);
+    assertThat(index.capacityHint(200)).isZero();
   }
 
   @Test
