@@ -66,6 +66,16 @@ class ReplicasEndToEndTest {
    * and the survivors free those bookings by expiry. Far above any request's duration here (under a second).
    */
   private static final String EXPIRY = "15s";
+  /**
+   * Opt-in measurement ({@code -Dkvroute.replicas.unsyncedBaseline=true}): three more routers WITHOUT
+   * {@code --cluster} (so no shared load), registered with by every agent, and a gateway round-robin over them; test 1
+   * then also logs the max worker share of a third burst through them. It asserts nothing: it shows how much the
+   * max-share criterion moves when replicas do not see each other's load (README "Router replicas").
+   */
+  private static final boolean UNSYNCED = Boolean.getBoolean("kvroute.replicas.unsyncedBaseline");
+  private static final List<Vertx> baselineVertx = new ArrayList<>();
+  private static final List<String> baselineUrls = new ArrayList<>();
+  private static TestGateway unsynced;
 
   private static final List<Integer> hzPorts = new ArrayList<>();
   private static final List<Vertx> routerVertx = new ArrayList<>();
@@ -87,18 +97,31 @@ class ReplicasEndToEndTest {
     for (int i = 0; i < 3; i++) {
       startRouter(i);
     }
+    for (int i = 0; UNSYNCED && i < 3; i++) {
+      baselineUrls.add(startUnclusteredRouter());
+    }
     for (int i = 0; i < WORKERS; i++) {
       Vertx v = Vertx.vertx();
-      AgentConfig ac = AgentConfig.from(AgentConfig.options().parse(new String[] {
+      List<String> args = new ArrayList<>(List.of(
           "--worker-index", Integer.toString(i), "--http-port", "0", "--kv-events-port", "0", "--metrics-port", "0",
           "--bind-host", "127.0.0.1", "--router-url", routerUrls.get(0), "--router-url", routerUrls.get(1),
-          "--speedup", "20", "--num-blocks", "8192"}, Map.of()));
+          "--speedup", "20", "--num-blocks", "8192"));
+      for (String url : baselineUrls) {
+        args.addAll(List.of("--router-url", url));
+      }
+      AgentConfig ac = AgentConfig.from(AgentConfig.options().parse(args.toArray(String[]::new), Map.of()));
       agentVertx.add(v);
       agents.add(Agent.start(v, ac).await(60, TimeUnit.SECONDS));
     }
     for (int r = 0; r < 3; r++) {
       int router = r;
       await("replica " + r + " routes to every worker, bootstrapped", () -> bootstrappedEligible(router) == WORKERS);
+    }
+    for (String url : baselineUrls) {
+      await("unclustered router " + url + " routes to every worker", () -> bootstrappedEligibleAt(url) == WORKERS);
+    }
+    if (UNSYNCED) {
+      unsynced = TestGateway.start(gatewayConfig(baselineUrls));
     }
     single = TestGateway.start(gatewayConfig(List.of(routerUrls.get(0))));
     replicated = TestGateway.start(gatewayConfig(routerUrls.subList(0, 3)));
@@ -123,7 +146,7 @@ class ReplicasEndToEndTest {
 
   @AfterAll
   static void stopAll() throws Exception {
-    for (TestGateway g : new TestGateway[] {single, replicated}) {
+    for (TestGateway g : new TestGateway[] {single, replicated, unsynced}) {
       if (g != null) {
         g.close();
       }
@@ -131,6 +154,9 @@ class ReplicasEndToEndTest {
     for (int i = 0; i < agents.size(); i++) {
       agents.get(i).stop().await(10, TimeUnit.SECONDS);
       agentVertx.get(i).close().await(10, TimeUnit.SECONDS);
+    }
+    for (Vertx v : baselineVertx) {
+      v.close().await(20, TimeUnit.SECONDS);
     }
     for (int i = 0; i < routerVertx.size(); i++) {
       if (!killed[i]) {
@@ -164,6 +190,26 @@ class ReplicasEndToEndTest {
       assertThat(metric(r, "kvroute_router_cluster_members")).isEqualTo(3);
     }
     awaitEveryDeltaApplied(0, 1, 2);
+    if (UNSYNCED) {
+      String prefix = longPrefix("yankee");
+      assertThat(complete(unsynced, prefix).statusCode()).isEqualTo(200);
+      for (String url : baselineUrls) {
+        await(url + " indexed the prefix", () -> findBestAt(url, scoreBody(prefix)).getInteger("matched_blocks", 0)
+            >= HASHER.localHashes(TestGateway.tokenizer().encode(prefix)).length - 1);
+      }
+      Map<String, Integer> none = burst(unsynced, prefix, BURST, n -> { });
+      LOG.info("burst spread unsynced_baseline three_unclustered_routers={} max_share={} (three_replicas max_share={})",
+          new TreeMap<>(none), maxShare(none), shareThree);
+      for (String url : baselineUrls) {
+        await(url + " active requests back to 0", () -> activeRequestsAt(url) == 0);
+      }
+    }
+  }
+
+  private static String scoreBody(String prompt) {
+    int[] tokens = TestGateway.tokenizer().encode(prompt);
+    return new JsonObject().put("local_hashes", toJson(HASHER.localHashes(tokens))).put("num_tokens", tokens.length)
+        .encode();
   }
 
   /** Each listed replica has applied exactly the deltas the other listed replicas sent, and dropped none. */
@@ -336,17 +382,37 @@ class ReplicasEndToEndTest {
     routerUrls.add("http://127.0.0.1:" + r.actualPort());
   }
 
+  /** A router without {@code --cluster} (the opt-in unsynced baseline); returns its URL. */
+  private static String startUnclusteredRouter() throws Exception {
+    RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0", "--host",
+        "127.0.0.1", "--http-instances", "1", "--block-size", Integer.toString(B), "--worker-ttl", "30s",
+        "--request-expiry", EXPIRY}, Map.of()));
+    Vertx v = Vertx.vertx();
+    RouterVerticle r = new RouterVerticle(rc);
+    v.deployVerticle(r).await(60, TimeUnit.SECONDS);
+    baselineVertx.add(v);
+    return "http://127.0.0.1:" + r.actualPort();
+  }
+
   private static JsonArray workers(int router) {
+    return workersAt(routerUrls.get(router));
+  }
+
+  private static JsonArray workersAt(String base) {
     try {
-      return new JsonObject(get(router, "/v1/workers").body()).getJsonArray("workers");
+      return new JsonObject(getAt(base, "/v1/workers").body()).getJsonArray("workers");
     } catch (Exception e) {
       return new JsonArray();
     }
   }
 
   private static int bootstrappedEligible(int router) {
+    return bootstrappedEligibleAt(routerUrls.get(router));
+  }
+
+  private static int bootstrappedEligibleAt(String base) {
     int n = 0;
-    for (Object o : workers(router)) {
+    for (Object o : workersAt(base)) {
       JsonObject w = (JsonObject) o;
       if (Boolean.TRUE.equals(w.getValue("eligible")) && Boolean.TRUE.equals(w.getValue("bootstrapped"))) {
         n++;
@@ -356,8 +422,12 @@ class ReplicasEndToEndTest {
   }
 
   private static int activeRequests(int router) {
+    return activeRequestsAt(routerUrls.get(router));
+  }
+
+  private static int activeRequestsAt(String base) {
     int n = 0;
-    for (Object o : workers(router)) {
+    for (Object o : workersAt(base)) {
       n += ((JsonObject) o).getInteger("active_requests", 0);
     }
     return n;
@@ -387,8 +457,12 @@ class ReplicasEndToEndTest {
   }
 
   private static JsonObject findBest(int router, String body) {
+    return findBestAt(routerUrls.get(router), body);
+  }
+
+  private static JsonObject findBestAt(String base, String body) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(routerUrls.get(router)
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base
           + "/find_best_worker")).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       return new JsonObject(r.body());
@@ -423,7 +497,11 @@ class ReplicasEndToEndTest {
   }
 
   private static HttpResponse<String> get(int router, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(routerUrls.get(router) + path)).timeout(Duration.ofSeconds(10))
+    return getAt(routerUrls.get(router), path);
+  }
+
+  private static HttpResponse<String> getAt(String base, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -68,7 +68,10 @@ public final class ClusterMetrics {
         "Load deltas of other replicas applied to this replica's load view").increment();
   }
 
-  /** Deltas lost or refused: {@code queue_full}, {@code publish_failed}, {@code malformed}, {@code unknown_request}. */
+  /**
+   * Deltas lost or refused: {@code queue_full}, {@code publish_failed}, {@code oversize}, {@code malformed},
+   * {@code unknown_request}.
+   */
   public void dropped(String reason, int count) {
     counter(dropped, "kvroute.router.cluster.deltas.dropped", "reason", reason,
         "Load deltas not sent or not applied").increment(count);

@@ -59,7 +59,6 @@ public final class LoadDeltaApplier {
       }
       case PREFILL_DONE -> count(d, core.prefillDone(d.requestId()));
       case RELEASED -> count(d, core.release(d.requestId()));
-      default -> metrics.dropped("unknown_kind", 1);
     }
   }
 
