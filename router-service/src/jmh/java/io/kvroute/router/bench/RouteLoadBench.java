@@ -7,6 +7,9 @@ import io.kvroute.common.event.KvEvent;
 import io.kvroute.common.event.KvEventBatch;
 import io.kvroute.router.RouterConfig;
 import io.kvroute.router.RouterVerticle;
+import io.kvroute.router.metrics.VertxMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -16,11 +19,16 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,10 +76,13 @@ public final class RouteLoadBench {
     String host = "127.0.0.1";
     int port;
     if (p.string("url").isEmpty()) {
-      serverVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(p.integer("router-threads")));
+      // As RouterMain starts it: Vert.x HTTP metrics and the router's meters on one Prometheus registry.
+      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      serverVertx = VertxMetrics.vertx(meters, new VertxOptions().setEventLoopPoolSize(p.integer("router-threads")));
       RouterConfig config = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0",
           "--host", "127.0.0.1", "--http-instances", p.string("router-threads"), "--worker-ttl", "600s"}, Map.of()));
-      RouterVerticle router = new RouterVerticle(config);
+      RouterVerticle router = new RouterVerticle(config, Clock.systemUTC(), RouterVerticle.RegistryFactory.LOCAL,
+          meters);
       serverVertx.deployVerticle(router).await();
       port = router.actualPort();
     } else {
@@ -79,7 +90,10 @@ public final class RouteLoadBench {
       host = u.getHost();
       port = u.getPort();
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(p.integer("client-threads")));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(p.integer("client-threads"))
+        .setPreferNativeTransport(true));
+    System.out.printf("native transport: router=%s client=%s%n",
+        serverVertx == null ? "n/a" : serverVertx.isNativeTransportEnabled(), vertx.isNativeTransportEnabled());
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host)
         .setDefaultPort(port).setTcpNoDelay(true).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(concurrency).setMaxWaitQueueSize(-1));
@@ -136,22 +150,29 @@ public final class RouteLoadBench {
     AtomicLong errors = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
     CountDownLatch stopped = new CountDownLatch(concurrency);
+    Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
     for (int c = 0; c < concurrency; c++) {
       int clientId = c;
       SplittableRandom r = new SplittableRandom(c);
-      vertx.runOnContext(v -> loop(client, clientId, r, suffixes, recorder, done, errors, running, stopped, 0));
+      vertx.runOnContext(v -> {
+        clientThreads.add(Thread.currentThread().getId());
+        loop(client, clientId, r, suffixes, recorder, done, errors, running, stopped, 0);
+      });
     }
     Thread.sleep(p.longValue("warmup-seconds") * 1000);
     recorder.getIntervalHistogram();
     long startCount = done.get();
     long startErr = errors.get();
     com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long cpu0 = os.getProcessCpuTime();
+    long clientCpu0 = threadCpu(threads, clientThreads);
     long t0 = System.nanoTime();
     Thread.sleep(p.longValue("seconds") * 1000);
     long count = done.get() - startCount;
     long cpu = os.getProcessCpuTime() - cpu0;
+    long clientCpu = threadCpu(threads, clientThreads) - clientCpu0;
     double elapsed = (System.nanoTime() - t0) / 1e9;
     Histogram h = recorder.getIntervalHistogram();
     running.set(false);
@@ -160,6 +181,8 @@ public final class RouteLoadBench {
         prompts, elapsed);
     System.out.printf("decisions/s=%.0f errors=%d cpu_us_per_decision=%.1f (router + load client, this JVM)%n",
         count / elapsed, errors.get() - startErr, cpu / 1e3 / Math.max(1, count));
+    System.out.printf("cpu_us_per_decision: load client event loop=%.1f, rest (router, GC, JIT)=%.1f%n",
+        clientCpu / 1e3 / Math.max(1, count), (cpu - clientCpu) / 1e3 / Math.max(1, count));
     System.out.printf("latency_ms p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f%n",
         h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6, h.getValueAtPercentile(99) / 1e6,
         h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6);
@@ -196,6 +219,15 @@ public final class RouteLoadBench {
           }
           loop(client, clientId, r, suffixes, recorder, done, errors, running, stopped, k + 1);
         });
+  }
+
+  /** CPU time of the given threads (the load client's event loops), in ns. */
+  private static long threadCpu(ThreadMXBean threads, Set<Long> ids) {
+    long sum = 0;
+    for (long id : ids) {
+      sum += Math.max(0, threads.getThreadCpuTime(id));
+    }
+    return sum;
   }
 
   private static Future<String> send(HttpClientAgent client, String path, String json) {

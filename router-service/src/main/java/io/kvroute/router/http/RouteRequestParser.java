@@ -26,6 +26,15 @@ final class RouteRequestParser {
     if (body == null || body.length == 0) {
       throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
     }
+    RouteRequest fast = FastRouteRequestParser.tryParse(body);
+    return fast != null ? fast : parseGeneral(body);
+  }
+
+  /** The general path (Jackson streaming): every JSON form, and the typed error for bad input. */
+  static RouteRequest parseGeneral(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
+    }
     String requestId = null;
     long[] hashes = null;
     int[] tokens = null;

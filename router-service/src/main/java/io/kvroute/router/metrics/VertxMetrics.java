@@ -16,8 +16,13 @@ public final class VertxMetrics {
   }
 
   public static Vertx vertx(PrometheusMeterRegistry registry) {
+    return vertx(registry, new VertxOptions());
+  }
+
+  /** The same with {@code options} as the base (e.g. a fixed event-loop pool size, as the load benchmark uses). */
+  public static Vertx vertx(PrometheusMeterRegistry registry, VertxOptions options) {
     return Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true)
+        .with(options.setPreferNativeTransport(true)
             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
