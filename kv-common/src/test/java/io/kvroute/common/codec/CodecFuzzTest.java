@@ -65,7 +65,8 @@ class CodecFuzzTest {
       assertThat(accepted + rejected).isEqualTo(runs);
       assertThat(accepted).as("inputs that still decoded").isPositive();
       assertThat(rejected).as("inputs rejected with a DecodeException").isGreaterThanOrEqualTo(runs / 10);
-      assertThat(hostile).as("inputs carrying a hostile length header (JSON: huge number, deep nesting)").isGreaterThanOrEqualTo(runs / 20);
+      assertThat(hostile).as("inputs carrying a hostile length header (JSON: huge number, deep nesting)")
+          .isGreaterThanOrEqualTo(runs / 20);
       return this;
     }
   }

@@ -43,8 +43,10 @@ class VllmBatchCodecTest {
       + " aa 626c6f636b5f73697a65 02"
       + " a6 6d656469756d a3 475055";
 
-  /** [1.0, [{"type":"BlockStored","block_hashes":[2^63+1],"parent_block_hash":7,"token_ids":[1,2],"block_size":2}],
-   * 0]: what {@link VllmBatchCodec#encode} writes. */
+  /**
+   * What {@link VllmBatchCodec#encode} writes for
+   * [1.0, [{"type":"BlockStored","block_hashes":[2^63+1],"parent_block_hash":7,"token_ids":[1,2],"block_size":2}], 0].
+   */
   static final String MAP_STORED_ENCODED = "93 cb 3f f0 00 00 00 00 00 00 91"
       + " 85 a4 74797065 ab 426c6f636b53746f726564"
       + " ac 626c6f636b5f686173686573 91 cf 80 00 00 00 00 00 00 01"

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class CliOptionsTest {
 
   /** A help line: option name, then its env var (and default) in brackets at the end. */
-  private static final Pattern HELP_LINE = Pattern.compile(
-      "^  --([a-z0-9-]+)(?: <value>)?(?: \\(repeatable\\))? +.*\\[env (KVROUTE_[A-Z0-9_]+)(?:, default ([^\\]]*))?\\]$");
+  private static final Pattern HELP_LINE = Pattern.compile("^  --([a-z0-9-]+)(?: <value>)?(?: \\(repeatable\\))? +.*"
+      + "\\[env (KVROUTE_[A-Z0-9_]+)(?:, default ([^\\]]*))?\\]$");
 
   private static CliOptions options() {
     return CliOptions.create("svc", "A test service.")
