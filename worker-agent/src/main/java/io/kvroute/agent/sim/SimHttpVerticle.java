@@ -133,9 +133,19 @@ public final class SimHttpVerticle extends VerticleBase {
       error(ctx.response(), 400, e.getMessage());
       return;
     }
-    boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
-    JsonObject streamOptions = body.getValue("stream_options") instanceof JsonObject o ? o : null;
-    boolean includeUsage = streamOptions != null && Boolean.TRUE.equals(streamOptions.getValue("include_usage"));
+    boolean stream;
+    boolean includeUsage;
+    try {
+      stream = boolField(body, "stream");
+      Object options = body.getValue("stream_options");
+      if (options != null && !(options instanceof JsonObject)) {
+        throw new BadRequest("stream_options must be an object");
+      }
+      includeUsage = options != null && boolField((JsonObject) options, "include_usage");
+    } catch (BadRequest e) {
+      error(ctx.response(), 400, e.getMessage());
+      return;
+    }
     Exchange ex = new Exchange(ctx, chat, stream, includeUsage, vertx.getOrCreateContext());
     long id = engine.submit(prompt, params, ex);
     ex.engineId = id;
@@ -205,8 +215,7 @@ public final class SimHttpVerticle extends VerticleBase {
     if (maxTokens < 0 || minTokens < 0) {
       throw new BadRequest("max_tokens and min_tokens must not be negative");
     }
-    Object ignore = body.getValue("ignore_eos");
-    boolean ignoreEos = Boolean.TRUE.equals(ignore);
+    boolean ignoreEos = boolField(body, "ignore_eos");
     List<String> stop = new ArrayList<>();
     Object s = body.getValue("stop");
     if (s instanceof String str) {
@@ -221,8 +230,20 @@ public final class SimHttpVerticle extends VerticleBase {
     } else if (s != null) {
       throw new BadRequest("stop must be a string or an array of strings");
     }
-    long seed = body.getValue("seed") instanceof Number n ? n.longValue() : 0L;
+    Object seedValue = body.getValue("seed");
+    if (seedValue != null && !(seedValue instanceof Integer || seedValue instanceof Long)) {
+      throw new BadRequest("seed must be an integer");
+    }
+    long seed = seedValue == null ? 0L : ((Number) seedValue).longValue();
     return new GenerationParams(maxTokens, Math.min(minTokens, maxTokens), ignoreEos, stop, seed);
+  }
+
+  private static boolean boolField(JsonObject body, String key) throws BadRequest {
+    Object v = body.getValue(key);
+    if (v == null || v instanceof Boolean) {
+      return Boolean.TRUE.equals(v);
+    }
+    throw new BadRequest(key + " must be a boolean");
   }
 
   private static int intField(JsonObject body, String key, int dflt) throws BadRequest {

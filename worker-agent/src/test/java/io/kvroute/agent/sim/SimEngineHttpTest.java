@@ -189,6 +189,12 @@ class SimEngineHttpTest {
   void shouldRejectBadRequestsWithJsonErrors() throws Exception {
     assertThat(TestHttp.post(url + "/v1/completions", "{\"prompt\":[1,-2]}").statusCode()).isEqualTo(400);
     assertThat(TestHttp.post(url + "/v1/completions", "nope").statusCode()).isEqualTo(400);
+    for (String bad : new String[] {"\"max_tokens\":\"5\"", "\"min_tokens\":-1", "\"ignore_eos\":\"yes\"",
+        "\"seed\":1.5", "\"stop\":[1]", "\"stream\":1", "\"stream_options\":true"}) {
+      HttpResponse<String> r = TestHttp.post(url + "/v1/completions", "{\"prompt\":[1,2]," + bad + "}");
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(new JsonObject(r.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    }
     HttpResponse<String> tooBig = TestHttp.post(url + "/v1/completions",
         "{\"prompt\":" + ids(0, 2000) + ",\"max_tokens\":4}");
     assertThat(tooBig.statusCode()).isEqualTo(400);

@@ -110,6 +110,36 @@ class SimEngineTest {
   }
 
   @Test
+  void shouldRunAtMostMaxBatchSizeRequestsAtOnce() throws Exception {
+    SimConfig c = SimConfig.defaults().withCapacity(16, 512, 2, 4096, 1.0);
+    engine = new SimEngine(c, new TokenizerTextModel(ModelTokenizer.loadBundled()), new JumpClock());
+    // all three are waiting when the engine's first step starts
+    List<Collector> all = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Collector col = new Collector(engine);
+      engine.submit(prompt(i * 1000, 40), new GenerationParams(5, 0, true, List.of(), 0), col);
+      all.add(col);
+    }
+    engine.start();
+    for (Collector col : all) {
+      assertThat(col.done.get(20, TimeUnit.SECONDS).completion()).isEqualTo(5);
+    }
+    List<SimEngine.StepStats> steps = new ArrayList<>();
+    Await.until("idle step recorded", 10_000, () -> {
+      steps.addAll(engine.drainStats());
+      return !steps.isEmpty() && steps.get(steps.size() - 1).numActiveRequests() == 0;
+    });
+    assertThat(steps).allSatisfy(s -> {
+      assertThat(s.numActiveRequests()).isLessThanOrEqualTo(2);
+      assertThat(s.numScheduledRequests()).isLessThanOrEqualTo(2);
+    });
+    assertThat(steps).anySatisfy(s -> {
+      assertThat(s.numActiveRequests()).isEqualTo(2);
+      assertThat(s.numQueuedRequests()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void shouldQueueRequestsUntilBlocksAreFreedAndChunkLongPrefills() throws Exception {
     start(16, 20, 8, 64);
     GenerationParams p = new GenerationParams(40, 0, true, List.of(), 0);
@@ -143,6 +173,8 @@ class SimEngineTest {
     Result natural = run(p, new GenerationParams(1000, 0, false, List.of(), 1));
     assertThat(natural.reason()).isEqualTo("stop");
     assertThat(natural.completion()).isBetween(16, 128);
+    // readable: sentences of plain words
+    assertThat(natural.text()).matches("( [A-Z]?[a-z]+\\.?)+");
 
     Result forced = run(p, new GenerationParams(300, 300, false, List.of(), 1));
     assertThat(forced.reason()).isEqualTo("length");
