@@ -63,6 +63,14 @@ public class TraceReplayBenchmark {
   @Param({"0", "16384"})
   int capacityHint;
 
+  /**
+   * How evictions are reported: {@code batched} = one removed event per request with all its evicted blocks;
+   * {@code perBlock} = one removed event per evicted block, as vLLM's prefix cache and Dynamo's mocker (the event
+   * source of its mooncake_bench) publish them, so ops are counted the way that benchmark counts them.
+   */
+  @Param({"batched"})
+  String removals;
+
   /** One op of the stream: a query (event == null) or an event of a target. */
   record Op(int target, KvEvent event, long[] query) {
   }
@@ -130,10 +138,23 @@ public class TraceReplayBenchmark {
         cache.remove(e);
       }
       if (!evicted.isEmpty()) {
-        KvEvent.Removed r = new KvEvent.Removed(evicted.stream().mapToLong(Long::longValue).toArray());
-        out.add(new Op(best, r, null));
-        routing.apply(best, r);
-        events++;
+        long[] gone = evicted.stream().mapToLong(Long::longValue).toArray();
+        List<long[]> parts = new ArrayList<>();
+        if ("perBlock".equals(removals)) {
+          for (long g : gone) {
+            parts.add(new long[] {g});
+          }
+        } else if ("batched".equals(removals)) {
+          parts.add(gone);
+        } else {
+          throw new IllegalArgumentException("removals must be batched or perBlock: " + removals);
+        }
+        for (long[] part : parts) {
+          KvEvent.Removed r = new KvEvent.Removed(part);
+          out.add(new Op(best, r, null));
+          routing.apply(best, r);
+          events++;
+        }
         blocks += evicted.size();
       }
       if (cached < engine.length) {
