@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * End to end on loopback: the router plus two real worker agents with simulated engines, registered by themselves.
  * A prompt served by worker-0 makes the router pick worker-0 with every full block matched; evictions on worker-0
- * lower the overlap; a router started later converges to the agent's snapshot.
+ * lower the overlap; messages dropped between an agent and the router are recovered (replay, then snapshot), and a
+ * router started later converges to the agent's snapshot.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RouterWithAgentsTest {
@@ -76,10 +77,14 @@ class RouterWithAgentsTest {
   }
 
   private static AgentConfig agent(String id, int numBlocks, String routerUrl) {
+    return agent(id, numBlocks, List.of(routerUrl), 4096);
+  }
+
+  private static AgentConfig agent(String id, int numBlocks, List<String> routerUrls, int replayBuffer) {
     SimConfig sim = new SimConfig("127.0.0.1", 0, SimConfig.DEFAULT_MODEL, B, numBlocks, 8, 512, 1000.0, 32768,
         100_000, 32768);
-    return new AgentConfig(0, id, "sim", "", "", "", 0, 0, 0, B, SimConfig.DEFAULT_MODEL, List.of(routerUrl),
-        "127.0.0.1", "127.0.0.1", 4096, "", sim);
+    return new AgentConfig(0, id, "sim", "", "", "", 0, 0, 0, B, SimConfig.DEFAULT_MODEL, routerUrls,
+        "127.0.0.1", "127.0.0.1", replayBuffer, "", sim);
   }
 
   private static int[] prompt(int from, int n) {
@@ -158,6 +163,14 @@ class RouterWithAgentsTest {
     assertThat(route.getInteger("overlap_blocks")).isEqualTo(3);
     assertThat(route.getInteger("cached_tokens")).isEqualTo(3 * B);
     assertThat(route.getString("url")).isEqualTo(a.endpoints().url());
+    assertThat(TestSupport.delete(port, "/v1/requests/e2e-1").statusCode()).isEqualTo(200);
+    // the same prompt given as its local hashes
+    JsonObject byHashes = new JsonObject(post(port, "/v1/route", "{\"request_id\":\"e2e-2\",\"local_hashes\":"
+        + hashesJson(local) + ",\"num_tokens\":" + p.length + "}").body());
+    assertThat(byHashes.getString("worker_id")).isEqualTo("worker-0");
+    assertThat(byHashes.getInteger("overlap_blocks")).isEqualTo(3);
+    assertThat(byHashes.getInteger("dp_rank")).isZero();
+    assertThat(TestSupport.delete(port, "/v1/requests/e2e-2").statusCode()).isEqualTo(200);
 
     // worker-0 has 24 blocks: six other 4-block prompts push the first one out (LRU).
     for (int i = 0; i < 8; i++) {
@@ -165,9 +178,79 @@ class RouterWithAgentsTest {
     }
     await("overlap on worker-0 drops after eviction", WAIT,
         () -> router.core().findMatches(local).score(new Target("worker-0", 0)) < 3);
+    // ... and the HTTP answers say so: /v1/score's per-worker overlap, /find_best_worker's matched blocks
+    JsonObject score = new JsonObject(post(port, "/v1/score", "{\"local_hashes\":" + hashesJson(local)
+        + ",\"num_tokens\":" + p.length + "}").body());
+    for (Object o : score.getJsonArray("candidates")) {
+      JsonObject cand = (JsonObject) o;
+      if (cand.getString("worker_id").equals("worker-0")) {
+        assertThat(cand.getInteger("overlap_blocks")).isLessThan(3);
+      }
+    }
+    assertThat(findBest(port, local, p.length).getInteger("matched_blocks")).isLessThan(3);
     JsonObject workers = new JsonObject(get(port, "/v1/workers").body());
     assertThat(workers.getJsonArray("workers")).hasSize(2);
     assertThat(workers.getInteger("block_size")).isEqualTo(B);
+  }
+
+  /**
+   * A real agent whose KV stream reaches the router through {@link LossyRelay}: messages dropped on the way are
+   * first replayed from the agent's ring ({@code /v1/kv/events?after=}), and once more were dropped than the ring
+   * (4 batches) holds, the agent answers 410 and the router reloads its snapshot. Both times the router's tree ends
+   * equal to the agent's snapshot.
+   */
+  @Test
+  void shouldConvergeToTheAgentSnapshotAfterDroppedMessages() throws Exception {
+    Agent c = Agent.start(vertx, agent("worker-2", 4096, List.of(), 4)).await();
+    try (LossyRelay relay = new LossyRelay(c.endpoints().eventsEndpoint())) {
+      HttpResponse<String> reg = post(port, "/v1/workers", new JsonObject().put("worker_id", "worker-2")
+          .put("url", c.endpoints().url()).put("events_endpoint", relay.endpoint())
+          .put("metrics_endpoint", c.endpoints().metricsEndpoint()).put("block_size", B).encode());
+      assertThat(reg.statusCode()).as(reg.body()).isEqualTo(201);
+      await("worker-2 bootstrapped", WAIT,
+          () -> router.registry().get("worker-2").map(v -> v.bootstrapped()).orElse(false));
+      complete(c, prompt(40_000, 2 * B));
+      awaitConverged(c, "live events");
+
+      // One batch lost: the next one reveals the gap and the ring still has the missing batch.
+      relay.drop(1);
+      complete(c, prompt(41_000, 3 * B));
+      await("first batch dropped", WAIT, () -> relay.dropped() == 1);
+      complete(c, prompt(42_000, 2 * B));
+      awaitConverged(c, "replay from the ring");
+      String metrics = get(port, "/metrics").body();
+      assertThat(metrics).contains("kvroute_router_seq_gaps_total{worker=\"worker-2\"}");
+      assertThat(metrics.contains("kvroute_router_replays_total{outcome=\"ok\",worker=\"worker-2\"}")
+          || metrics.contains("kvroute_router_replays_total{outcome=\"tail_recovered\",worker=\"worker-2\"}"))
+          .as(metrics).isTrue();
+
+      // More lost than the ring holds: 410, reset, snapshot, buffered live batches applied.
+      int before = relay.dropped();
+      relay.drop(1_000);
+      for (int i = 0; i < 64 && relay.dropped() - before <= 4; i++) {
+        complete(c, prompt(50_000 + i * 1000, 2 * B + i % 7));
+        Thread.sleep(20); // the agent may publish several completions' events as one batch
+      }
+      assertThat(relay.dropped() - before).as("batches dropped beyond the ring").isGreaterThan(4);
+      relay.drop(0);
+      complete(c, prompt(60_000, 2 * B));
+      awaitConverged(c, "snapshot after the ring lost the gap");
+      assertThat(get(port, "/metrics").body())
+          .contains("kvroute_router_replays_total{outcome=\"gone\",worker=\"worker-2\"}");
+    } finally {
+      c.stop().await();
+    }
+  }
+
+  private void awaitConverged(Agent agent, String what) {
+    await("router tree equals the agent snapshot after " + what, WAIT, () -> {
+      try {
+        Map<Long, Long> snapshot = agentSnapshot(agent);
+        return !snapshot.isEmpty() && blocks(router, "worker-2").equals(snapshot);
+      } catch (Exception e) {
+        return false;
+      }
+    });
   }
 
   @Test
