@@ -618,8 +618,9 @@ public final class DefaultRouterCore implements RouterCore {
     }
     // The engine's cache size: its targets' engine-hash tables are presized once per new value (no rehash while
     // the cache fills, e.g. after a restart or a reset); 0 (not reported) keeps whatever hint there was.
+    // Queued directly: metrics may race with close(), and a hint nobody applies any more is harmless.
     if (metrics.kvTotalBlocks() > 0 && metrics.kvTotalBlocks() != previousTotal && running) {
-      enqueue(new Capacity(workerId, metrics.kvTotalBlocks()));
+      queue.add(new Capacity(workerId, metrics.kvTotalBlocks()));
     }
   }
 
