@@ -144,6 +144,7 @@ class RouterServiceTest {
     assertThat(metrics).contains("kvroute_router_decisions_total{policy=\"kv\",worker=\"worker-a\"} 2.0")
         .contains("kvroute_router_worker_active_requests{dp_rank=\"0\",worker=\"worker-a\"} 1.0")
         .contains("kvroute_router_worker_prefill_tokens{dp_rank=\"0\",worker=\"worker-a\"}")
+        .contains("kvroute_router_worker_decode_blocks{dp_rank=\"0\",worker=\"worker-a\"} 4.0")
         .contains("kvroute_router_overlap_blocks_bucket").contains("kvroute_router_decision_latency_seconds_bucket")
         .contains("kvroute_router_tree_bytes").contains("kvroute_router_tree_worker_blocks{dp_rank=\"0\",worker=\"worker-a\"} 4.0")
         .contains("kvroute_router_events_applied_total{worker=\"worker-a\"}");
@@ -314,6 +315,13 @@ class RouterServiceTest {
         .body());
     assertThat(d.getString("worker_id")).isEqualTo("vllm-0");
     assertThat(d.getInteger("overlap_blocks")).isEqualTo(3);
+    // Garbage is dropped and counted by reason, the stream and the index stay as they were.
+    await("malformed payload counted", WAIT, () -> {
+      a.publishRaw(a.lastSeq() + 1 + rawSeq++, new byte[] {(byte) 0xc1, 1, 2});
+      return get(port, "/metrics").body()
+          .contains("kvroute_router_events_dropped_total{reason=\"malformed\",worker=\"vllm-0\"}");
+    });
+    assertThat(overlapOf("vllm-0", local)).isEqualTo(3);
     // Another block size on the wire flags the worker misconfigured.
     VllmBatch wrong = new VllmBatch(2.0, List.of(new VllmEvent.BlockStored(new long[] {7L}, null, tokens(16, 0), 16,
         null, null, null)), 0);
@@ -321,6 +329,8 @@ class RouterServiceTest {
       a.publishRaw(a.lastSeq() + 1 + rawSeq++, VllmBatchCodec.encode(wrong));
       return router.registry().isMisconfigured("vllm-0");
     });
+    assertThat(get(port, "/metrics").body())
+        .contains("kvroute_router_events_dropped_total{reason=\"block_size_mismatch\",worker=\"vllm-0\"}");
   }
 
   @Test
