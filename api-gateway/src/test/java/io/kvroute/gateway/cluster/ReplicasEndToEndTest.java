@@ -2,7 +2,6 @@ package io.kvroute.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.core.Hazelcast;
 import io.kvroute.agent.Agent;
 import io.kvroute.agent.AgentConfig;
 import io.kvroute.common.hash.BlockHasher;
@@ -10,6 +9,7 @@ import io.kvroute.gateway.GatewayConfig;
 import io.kvroute.gateway.TestGateway;
 import io.kvroute.gateway.proxy.ProxyExchange;
 import io.kvroute.router.RouterConfig;
+import io.kvroute.router.RouterMain;
 import io.kvroute.router.RouterVerticle;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
@@ -20,11 +20,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -43,11 +47,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Router replicas end to end, all in this JVM on loopback: three router-service replicas in one Hazelcast cluster,
- * four worker agents with fast simulated engines (registered with replicas 0 and 1 only: replica 2 learns them
- * through the shared registry) and gateways. In order: a burst through the three replicas spreads like one
- * through a single router; killing a replica mid-load loses no client request and the survivors' active load
- * returns to 0; a replica started late answers {@code /find_best_worker} like the others.
+ * Router replicas end to end on loopback: three router-service replicas in one Hazelcast cluster (replica 1 in a
+ * child JVM, so that it can be killed with SIGKILL; the others in this JVM), four worker agents with fast simulated
+ * engines (registered with replicas 0 and 1 only: replica 2 learns them through the shared registry) and gateways.
+ * In order: a burst through the three replicas spreads like one through a single router; killing a replica
+ * mid-load loses no client request and the survivors' active load returns to 0; a replica started late answers
+ * {@code /find_best_worker} like the others.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -77,11 +82,14 @@ class ReplicasEndToEndTest {
   private static final List<String> baselineUrls = new ArrayList<>();
   private static TestGateway unsynced;
 
-  private static final List<Integer> hzPorts = new ArrayList<>();
-  private static final List<Vertx> routerVertx = new ArrayList<>();
-  private static final List<RouterVerticle> routers = new ArrayList<>();
-  private static final List<String> routerUrls = new ArrayList<>();
-  private static final boolean[] killed = new boolean[4];
+  /** Per replica index 0-3 (3 = the late one); null until it starts. */
+  private static final List<Integer> hzPorts = new ArrayList<>(Collections.nCopies(4, null));
+  private static final List<Vertx> routerVertx = new ArrayList<>(Collections.nCopies(4, null));
+  private static final List<RouterVerticle> routers = new ArrayList<>(Collections.nCopies(4, null));
+  private static final List<String> routerUrls = new ArrayList<>(Collections.nCopies(4, null));
+  private static final String CLUSTER_NAME = "e2e-" + UUID.randomUUID();
+  /** Replica 1, a separate JVM (RouterMain): killed with SIGKILL mid-load by test 2. */
+  private static Process crashable;
   private static final List<Vertx> agentVertx = new ArrayList<>();
   private static final List<Agent> agents = new ArrayList<>();
   private static TestGateway single;
@@ -91,12 +99,11 @@ class ReplicasEndToEndTest {
 
   @BeforeAll
   static void startAll() throws Exception {
-    for (int i = 0; i < 4; i++) {
-      hzPorts.add(freePort());
-    }
-    for (int i = 0; i < 3; i++) {
-      startRouter(i);
-    }
+    // The child JVM first, while this JVM opens few connections: each Hazelcast port is picked just before its
+    // member binds it (an ephemeral port picked early can be taken by an outgoing connection meanwhile).
+    startRouterProcess(1);
+    startRouter(0);
+    startRouter(2);
     for (int i = 0; UNSYNCED && i < 3; i++) {
       baselineUrls.add(startUnclusteredRouter());
     }
@@ -158,9 +165,12 @@ class ReplicasEndToEndTest {
     for (Vertx v : baselineVertx) {
       v.close().await(20, TimeUnit.SECONDS);
     }
-    for (int i = 0; i < routerVertx.size(); i++) {
-      if (!killed[i]) {
-        routerVertx.get(i).close().await(20, TimeUnit.SECONDS);
+    if (crashable != null && crashable.isAlive()) {
+      crashable.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
+    for (Vertx v : routerVertx) {
+      if (v != null) {
+        v.close().await(20, TimeUnit.SECONDS);
       }
     }
   }
@@ -241,12 +251,9 @@ class ReplicasEndToEndTest {
     CompletableFuture<Void> kill = new CompletableFuture<>();
     Map<String, Integer> served = burst(replicated, warmed(replicated, longPrefix("charlie"), 0, 1, 2), 150, done -> {
       if (done == 40 && stopped.getAndIncrement() == 0) {
-        // As a crash: the member leaves without a graceful shutdown (queued deltas are lost, no partition
-        // hand-over), then the replica's HTTP servers close under the gateway's open connections.
-        LOG.info("killing replica 1 mid-load");
-        killed[1] = true;
-        Hazelcast.getHazelcastInstanceByName("kvroute-router-replica-1").getLifecycleService().terminate();
-        routerVertx.get(1).close().onComplete(ar -> kill.complete(null));
+        // A crash: SIGKILL, no shutdown hook, no graceful leave; deltas not yet published are lost.
+        LOG.info("killing replica 1 mid-load pid={}", crashable.pid());
+        crashable.destroyForcibly().onExit().thenRun(() -> kill.complete(null));
       }
     });
     kill.get(30, TimeUnit.SECONDS);
@@ -256,7 +263,7 @@ class ReplicasEndToEndTest {
     assertThat(failovers.count()).isGreaterThan(0);
     await("survivors see two members", () -> routers.get(0).cluster().members() == 2
         && routers.get(2).cluster().members() == 2);
-    // Bookings whose release died with replica 1 are freed by --request-expiry (EXPIRY); the rest at once.
+    // Bookings whose release died unpublished with replica 1 would be freed by --request-expiry (EXPIRY).
     awaitNoActiveLoad(0, 2);
   }
 
@@ -366,20 +373,46 @@ class ReplicasEndToEndTest {
 
   // ---- routers -----------------------------------------------------------------------------------------------
 
+  /** Replica {@code i}'s command-line arguments. */
+  private static String[] replicaArgs(int i, int httpPort) throws Exception {
+    hzPorts.set(i, freePort());
+    String members = String.join(",", hzPorts.stream().filter(Objects::nonNull).map(p -> "127.0.0.1:" + p).toList());
+    return new String[] {"--router-port", Integer.toString(httpPort), "--host", "127.0.0.1", "--http-instances", "1",
+        "--block-size", Integer.toString(B), "--worker-ttl", "30s", "--request-expiry", EXPIRY, "--cluster",
+        "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(hzPorts.get(i)), "--cluster-members",
+        members, "--cluster-name", CLUSTER_NAME, "--replica-id", "replica-" + i};
+  }
+
+  /**
+   * Starts replica {@code i} as its own JVM (io.kvroute.router.RouterMain on this test's class path, output in
+   * target/replica-i.log) and waits until it answers; it has joined the cluster by then.
+   */
+  private static void startRouterProcess(int i) throws Exception {
+    int httpPort = freePort();
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), RouterMain.class.getName()));
+    cmd.addAll(List.of(replicaArgs(i, httpPort)));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(Path.of("target", "replica-" + i + ".log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("KVROUTE_"));
+    crashable = pb.start();
+    routerUrls.set(i, "http://127.0.0.1:" + httpPort);
+    await("replica " + i + " (child JVM) answers", () -> {
+      if (!crashable.isAlive()) {
+        throw new AssertionError("replica " + i + " exited at start-up, see api-gateway/target/replica-" + i + ".log");
+      }
+      return status(i, "/health") == 200;
+    });
+  }
+
   private static void startRouter(int i) throws Exception {
-    String members = String.join(",", hzPorts.stream().map(p -> "127.0.0.1:" + p).toList());
-    RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(new String[] {"--router-port", "0", "--host",
-        "127.0.0.1", "--http-instances", "1", "--block-size", Integer.toString(B), "--worker-ttl", "30s",
-        "--request-expiry", EXPIRY, "--cluster", "--cluster-host", "127.0.0.1",
-        "--cluster-port", Integer.toString(hzPorts.get(i)),
-        "--cluster-members", members, "--cluster-name", "e2e-" + hzPorts.get(0), "--replica-id", "replica-" + i},
-        Map.of()));
+    RouterConfig rc = RouterConfig.from(RouterConfig.options().parse(replicaArgs(i, 0), Map.of()));
     Vertx v = Vertx.vertx();
     RouterVerticle r = new RouterVerticle(rc);
     v.deployVerticle(r).await(60, TimeUnit.SECONDS);
-    routerVertx.add(v);
-    routers.add(r);
-    routerUrls.add("http://127.0.0.1:" + r.actualPort());
+    routerVertx.set(i, v);
+    routers.set(i, r);
+    routerUrls.set(i, "http://127.0.0.1:" + r.actualPort());
   }
 
   /** A router without {@code --cluster} (the opt-in unsynced baseline); returns its URL. */
