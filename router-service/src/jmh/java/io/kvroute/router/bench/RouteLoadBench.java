@@ -61,7 +61,8 @@ public final class RouteLoadBench {
         .option("prompts", "512", "distinct indexed prompts")
         .option("warmup-seconds", "5", "warm-up")
         .option("seconds", "20", "measured time")
-        .option("router-threads", "2", "event loops / HTTP instances of the in-process router")
+        .option("router-threads", "1", "event loops / HTTP instances of the in-process router (1: the router on one"
+            + " core, the load client on the other)")
         .option("client-threads", "1", "event loops of the load client");
     CliOptions.Parsed p = cli.parse(args);
     if (p.helpRequested()) {
