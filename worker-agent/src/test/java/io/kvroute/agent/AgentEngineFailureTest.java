@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The trtllm adapter against bad engine output and against an engine process that is killed and comes back. */
 @Timeout(90)
@@ -28,12 +28,9 @@ class AgentEngineFailureTest {
 
   private static final int B = 4;
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private static String tokens(int from, int n) {
     StringBuilder sb = new StringBuilder("[");

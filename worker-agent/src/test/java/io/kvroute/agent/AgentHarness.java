@@ -1,15 +1,18 @@
 package io.kvroute.agent;
 
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
  * One agent under test on loopback: its Vert.x, the agent, when asked for a {@link KvSubscriber} on its two PUB
  * sockets, and the test's stand-ins around it ({@link #own}: a {@link FakeVllmEngine}, a {@link SimEngineProcess}).
- * {@link #close()} (from {@code @AfterEach}) stops whatever was started, the agent first.
+ * Registered as a JUnit extension ({@code @RegisterExtension final AgentHarness harness = new AgentHarness();}) it
+ * closes itself after each test: whatever was started stops, the agent first.
  */
-public final class AgentHarness implements AutoCloseable {
+public final class AgentHarness implements AutoCloseable, AfterEachCallback {
 
   private final Vertx vertx = Vertx.vertx();
   private Agent agent;
@@ -55,6 +58,11 @@ public final class AgentHarness implements AutoCloseable {
   /** Text of {@code GET /metrics}. */
   public String scrape() throws Exception {
     return TestHttp.get(url("/metrics")).body();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    close();
   }
 
   @Override

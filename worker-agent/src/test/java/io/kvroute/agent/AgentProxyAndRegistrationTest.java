@@ -15,20 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Proxy cancellation, chat proxying and router registration of an agent on a real-time simulated engine. */
 @Timeout(60)
 class AgentProxyAndRegistrationTest {
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {

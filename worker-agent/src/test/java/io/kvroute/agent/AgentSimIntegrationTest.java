@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An agent with the embedded simulated engine, its ZMQ streams and recovery endpoints, on loopback. */
 @Timeout(90)
@@ -26,7 +26,8 @@ class AgentSimIntegrationTest {
 
   private static final int B = 16;
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
   private Agent agent;
   private KvSubscriber sub;
   private String url;
@@ -40,10 +41,6 @@ class AgentSimIntegrationTest {
     Await.until("agent ready", 10_000, () -> harness.readyStatus() == 200);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private static int[] prompt(int from, int n) {
     return IntStream.range(from, from + n).toArray();

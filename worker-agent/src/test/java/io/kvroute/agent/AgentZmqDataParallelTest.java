@@ -11,9 +11,9 @@ import io.kvroute.common.event.KvEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A data-parallel engine with one PUB socket per rank (as Dynamo's per-rank ports): rank 0 without a replay socket,
@@ -25,12 +25,9 @@ class AgentZmqDataParallelTest {
 
   private static final int B = 4;
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private static byte[] stored(long hash, Integer dpRank) {
     int[] tokens = IntStream.range((int) hash, (int) hash + B).toArray();

@@ -12,11 +12,11 @@ import io.kvroute.common.hash.BlockHasher;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The zmq adapter against a vLLM-format publisher with a replay socket ({@link FakeVllmEngine}). */
 @Timeout(60)
@@ -24,12 +24,9 @@ class AgentZmqEngineTest {
 
   private static final int B = 4;
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private static byte[] storedBatch(int from, long hash, Long parent) {
     int[] tokens = IntStream.range(from, from + B).toArray();

@@ -9,10 +9,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Liveness, readiness and load of the zmq adapter beside an idle engine: the engine's side is played by the test
@@ -33,7 +33,8 @@ class AgentZmqLivenessTest {
       vllm:prompt_tokens_total{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 1234.0
       """;
 
-  private final AgentHarness harness = new AgentHarness();
+  @RegisterExtension
+  final AgentHarness harness = new AgentHarness();
   private FakeVllmEngine engine;
   private KvSubscriber sub;
 
@@ -42,10 +43,6 @@ class AgentZmqLivenessTest {
     engine = harness.own(new FakeVllmEngine(false));
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
 
   private AgentConfig zmqConfig(String health, String metrics) {
     return new AgentConfig(0, "worker-z", "zmq", "", engine.eventsEndpoints(), "", 0, 0, 0, 4, SimConfig.DEFAULT_MODEL,
