@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -181,18 +182,29 @@ class ReplicasEndToEndTest {
   @Order(1)
   void shouldSpreadABurstThroughThreeReplicasAboutAsEvenlyAsThroughOne() throws Exception {
     // The prefix is first cached on one worker: every replica then finds it there, the herding situation.
-    Map<String, Integer> one = burst(single, warmed(single, longPrefix("alpha"), 0, 1, 2), BURST, n -> { });
-    awaitNoActiveLoad(0, 1, 2);
-    Map<String, Integer> three = burst(replicated, warmed(replicated, longPrefix("bravo"), 0, 1, 2), BURST, n -> { });
-    awaitNoActiveLoad(0, 1, 2);
-    double shareOne = maxShare(one);
-    double shareThree = maxShare(three);
-    LOG.info("burst spread single_router={} max_share={} three_replicas={} max_share={}", new TreeMap<>(one),
-        shareOne, new TreeMap<>(three), shareThree);
-    assertThat(sum(one)).isEqualTo(BURST);
-    assertThat(sum(three)).isEqualTo(BURST);
-    assertThat(Math.abs(shareThree - shareOne)).as("max worker share: one router %s, three replicas %s", shareOne,
-        shareThree).isLessThanOrEqualTo(0.10);
+    // Two bursts per side, interleaved, each on its own prefix: the criterion compares the mean max share of the
+    // two, which halves the run-to-run variance of the difference (one pair differed by 0.09 in 20 runs).
+    List<Map<String, Integer>> one = new ArrayList<>();
+    List<Map<String, Integer>> three = new ArrayList<>();
+    for (String[] labels : new String[][] {{"alpha", "bravo"}, {"kilo", "lima"}}) {
+      one.add(burst(single, warmed(single, longPrefix(labels[0]), 0, 1, 2), BURST, n -> { }));
+      awaitNoActiveLoad(0, 1, 2);
+      three.add(burst(replicated, warmed(replicated, longPrefix(labels[1]), 0, 1, 2), BURST, n -> { }));
+      awaitNoActiveLoad(0, 1, 2);
+    }
+    double shareOne = (maxShare(one.get(0)) + maxShare(one.get(1))) / 2;
+    double shareThree = (maxShare(three.get(0)) + maxShare(three.get(1))) / 2;
+    LOG.info("burst spread single_router={} {} max_share={} {} mean={} three_replicas={} {} max_share={} {} mean={}",
+        new TreeMap<>(one.get(0)), new TreeMap<>(one.get(1)), maxShare(one.get(0)), maxShare(one.get(1)),
+        String.format(Locale.ROOT, "%.4f", shareOne),
+        new TreeMap<>(three.get(0)), new TreeMap<>(three.get(1)), maxShare(three.get(0)), maxShare(three.get(1)),
+        String.format(Locale.ROOT, "%.4f", shareThree));
+    for (int k = 0; k < 2; k++) {
+      assertThat(sum(one.get(k))).as("every request answered 200").isEqualTo(BURST);
+      assertThat(sum(three.get(k))).as("every request answered 200").isEqualTo(BURST);
+    }
+    assertThat(Math.abs(shareThree - shareOne)).as("mean max worker share: one router %s, three replicas %s",
+        shareOne, shareThree).isLessThanOrEqualTo(0.10);
     // Every replica routed part of the burst, and each applied every delta of the other two: their bookings,
     // prefill completions and releases, none dropped.
     for (int r = 0; r < 3; r++) {
@@ -201,18 +213,23 @@ class ReplicasEndToEndTest {
     }
     awaitEveryDeltaApplied(0, 1, 2);
     if (UNSYNCED) {
-      String prefix = longPrefix("yankee");
-      assertThat(complete(unsynced, prefix).statusCode()).isEqualTo(200);
-      for (String url : baselineUrls) {
-        await(url + " indexed the prefix", () -> findBestAt(url, scoreBody(prefix)).getInteger("matched_blocks", 0)
-            >= HASHER.localHashes(TestGateway.tokenizer().encode(prefix)).length - 1);
+      double sum = 0;
+      for (String label : List.of("yankee", "zulu")) {
+        String prefix = longPrefix(label);
+        assertThat(complete(unsynced, prefix).statusCode()).isEqualTo(200);
+        for (String url : baselineUrls) {
+          await(url + " indexed the prefix", () -> findBestAt(url, scoreBody(prefix)).getInteger("matched_blocks", 0)
+              >= HASHER.localHashes(TestGateway.tokenizer().encode(prefix)).length - 1);
+        }
+        Map<String, Integer> none = burst(unsynced, prefix, BURST, n -> { });
+        sum += maxShare(none);
+        LOG.info("burst spread unsynced_baseline three_unclustered_routers={} max_share={}", new TreeMap<>(none),
+            maxShare(none));
+        for (String url : baselineUrls) {
+          await(url + " active requests back to 0", () -> activeRequestsAt(url) == 0);
+        }
       }
-      Map<String, Integer> none = burst(unsynced, prefix, BURST, n -> { });
-      LOG.info("burst spread unsynced_baseline three_unclustered_routers={} max_share={} (three_replicas max_share={})",
-          new TreeMap<>(none), maxShare(none), shareThree);
-      for (String url : baselineUrls) {
-        await(url + " active requests back to 0", () -> activeRequestsAt(url) == 0);
-      }
+      LOG.info("burst spread unsynced_baseline mean={}", String.format(Locale.ROOT, "%.4f", sum / 2));
     }
   }
 
