@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +16,19 @@ import java.util.Map;
 final class CpuMeter {
 
   static final String PROCESS = "process";
+  /** Prefix of the per-group keys that hold heap bytes allocated (not CPU nanoseconds). */
+  static final String ALLOC = "alloc:";
   /** Components, in report order; "agents+engines" is every thread no other group claims. */
   static final List<String> GROUPS = List.of("client", "gateway", "router", "agents+engines");
 
-  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final com.sun.management.ThreadMXBean threads =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private final com.sun.management.OperatingSystemMXBean os =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   CpuMeter() {
     threads.setThreadCpuTimeEnabled(true);
+    threads.setThreadAllocatedMemoryEnabled(true);
   }
 
   /** Renames the event-loop threads of {@code vertx} so their CPU is attributed to {@code component}. */
@@ -72,13 +75,21 @@ final class CpuMeter {
       var info = threads.getThreadInfo(id);
       if (t >= 0 && info != null) {
         m.put(id + "/" + info.getThreadName(), t);
+        long a = threads.getThreadAllocatedBytes(id);
+        if (a >= 0) {
+          m.put(ALLOC + id + "/" + info.getThreadName(), a);
+        }
       }
     }
     m.put(PROCESS, os.getProcessCpuTime());
     return m;
   }
 
-  /** Per-group CPU nanoseconds spent since {@code before} (threads started since count from 0). */
+  /**
+   * Per-group CPU nanoseconds spent since {@code before} (threads started since count from 0), and under
+   * {@code ALLOC + group} the heap bytes the group's threads allocated (TLAB-accurate; threads that ended in between
+   * are not counted).
+   */
   Map<String, Long> since(Map<String, Long> before) {
     Map<String, Long> now = snapshot();
     Map<String, Long> out = new HashMap<>();
@@ -86,6 +97,9 @@ final class CpuMeter {
       long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
       String key = e.getKey();
       String g = PROCESS.equals(key) ? PROCESS : group(key.substring(key.indexOf('/') + 1));
+      if (key.startsWith(ALLOC)) {
+        g = ALLOC + g;
+      }
       out.merge(g, Math.max(0, d), Long::sum);
     }
     return out;

@@ -235,6 +235,21 @@ public final class GatewayLatencyBench {
       sb.append(String.format(Locale.ROOT, " | %.3f |", (ph.cpu.get(CpuMeter.PROCESS) - threads) / 1e6 / ph.requests));
       System.out.println(sb);
     }
+    System.out.println();
+    System.out.println("Heap allocated per request (KB, by the threads of each component during the measured rounds):");
+    System.out.println("| path | total | " + String.join(" | ", CpuMeter.GROUPS) + " |");
+    System.out.println("|---|---|" + "---|".repeat(CpuMeter.GROUPS.size()));
+    for (Phase ph : phases) {
+      long total = 0;
+      StringBuilder cols = new StringBuilder();
+      for (String g : CpuMeter.GROUPS) {
+        long v = ph.cpu.get(CpuMeter.ALLOC + g);
+        total += v;
+        cols.append(String.format(Locale.ROOT, " | %.1f", v / 1024.0 / ph.requests));
+      }
+      System.out.println("| " + ph.name + String.format(Locale.ROOT, " | %.1f", total / 1024.0 / ph.requests)
+          + cols + " |");
+    }
   }
 
   /** Where the gateway's internal histograms and the segment cache counters are read. */
