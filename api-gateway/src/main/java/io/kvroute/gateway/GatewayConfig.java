@@ -120,13 +120,11 @@ public record GatewayConfig(
         .option("max-retries", "2", "re-routes after a worker fails before its first byte")
         .option("max-body-bytes", Long.toString(DEFAULT_MAX_BODY), "request body limit in bytes (413 above)")
         .option("router-timeout-ms", "1000", "timeout of each router call")
-        .option("tokenizer-threads", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())),
-            "threads of the tokenising worker pool")
+        .option("tokenizer-threads", "auto", "threads of the tokenising worker pool; auto = cores (at least 2)")
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
             "bound of the tokenizer's segment cache (chat turns seen before are not tokenised again), in char units"
             + " of ~2 bytes: key chars + 2 per token id; 0 = off")
-        .option("instances", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())),
-            "HTTP verticle instances (event loops) sharing the port");
+        .option("instances", "auto", "HTTP verticle instances (event loops) sharing the port; auto = cores");
   }
 
   /** Builds the configuration from parsed options; reads the API key file if one is given. */
@@ -171,7 +169,7 @@ public record GatewayConfig(
         maxRetries,
         p.longValue("max-body-bytes"),
         Duration.ofMillis(positive(p, "router-timeout-ms")),
-        positive(p, "tokenizer-threads"),
+        p.countOrAuto("tokenizer-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
         nonNegative(p, "segment-cache-chars"));
   }
 

@@ -32,10 +32,7 @@ public final class GatewayMain {
         return;
       }
       config = GatewayConfig.from(parsed);
-      instances = parsed.integer("instances");
-      if (instances <= 0) {
-        throw new CliOptions.UsageException("--instances must be positive");
-      }
+      instances = parsed.countOrAuto("instances", Math.max(1, Runtime.getRuntime().availableProcessors()));
     } catch (CliOptions.UsageException e) {
       System.err.println("api-gateway: " + e.getMessage() + "\n\n" + options.help());
       System.exit(2);

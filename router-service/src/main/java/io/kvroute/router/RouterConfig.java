@@ -52,8 +52,8 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
         .option("policy", "kv", "default policy: kv, seed, round_robin, random, least_loaded")
         .option("worker-ttl", "10s", "a worker silent this long is down (not routed to)")
         .option("down-grace", "60s", "a down worker's index entries are removed after this extra time")
-        .option("http-instances", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())),
-            "HTTP server instances (event loops) sharing the port")
+        .option("http-instances", "auto", "HTTP server instances (event loops) sharing the port; auto = cores - 1"
+            + " (at least 1: the index owner and the ZMQ subscriber threads keep a core)")
         .option("max-body-bytes", "4194304", "largest accepted request body")
         .option("request-expiry", "300s", "bookings never released are freed after this long")
         .option("recovery-timeout", "10s", "timeout of replay and snapshot requests to agents")
@@ -111,7 +111,7 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
     }
     String clusterHost = p.string("cluster-host");
     return new RouterConfig(p.string("host"), p.integer("router-port"), blockSize, policy,
-        duration(p, "worker-ttl"), duration(p, "down-grace"), List.copyOf(workers), positive(p, "http-instances"),
+        duration(p, "worker-ttl"), duration(p, "down-grace"), List.copyOf(workers), p.countOrAuto("http-instances", defaultHttpInstances()),
         p.longValue("max-body-bytes"), duration(p, "request-expiry"), duration(p, "recovery-timeout"),
         p.decimal("overlap-credit"), p.decimal("prefill-load-scale"), p.decimal("request-weight"),
         p.decimal("temperature"),
@@ -172,6 +172,11 @@ public record RouterConfig(String host, int routerPort, int blockSize, String po
     } catch (NumberFormatException e) {
       throw new CliOptions.UsageException("--" + name + " must be a duration like 10s or 500ms, got '" + v + "'");
     }
+  }
+
+  /** One core is left to the index owner and subscriber threads: on 2 cores a second event loop raised p99. */
+  static int defaultHttpInstances() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
   private static int positive(CliOptions.Parsed p, String name) throws CliOptions.UsageException {

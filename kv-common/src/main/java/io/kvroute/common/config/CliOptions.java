@@ -180,6 +180,24 @@ public final class CliOptions {
       }
     }
 
+    /**
+     * A positive count whose value may be {@code auto}: then {@code auto} is used. Counts sized from the host's cores
+     * default to {@code auto}, so that --help and the documentation show one default on every machine.
+     */
+    public int countOrAuto(String name, int auto) throws UsageException {
+      String v = string(name);
+      int n;
+      if ("auto".equals(v)) {
+        n = auto;
+      } else {
+        n = integer(name);
+      }
+      if (n <= 0) {
+        throw new UsageException("--" + name + " must be a positive integer or auto, got '" + v + "'");
+      }
+      return n;
+    }
+
     public long longValue(String name) throws UsageException {
       String v = string(name);
       try {

@@ -132,4 +132,17 @@ class CliOptionsTest {
     assertThatThrownBy(() -> CliOptions.create("x", "y").option("a", null, "").option("a", null, ""))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate option a");
   }
+
+  @Test
+  void shouldReadCountsThatDefaultToAuto() throws Exception {
+    CliOptions cli = CliOptions.create("svc", "A test service.").option("threads", "auto", "threads; auto = cores");
+    assertThat(cli.help()).contains("--threads").contains("default auto");
+    assertThat(cli.parse(new String[0], Map.of()).countOrAuto("threads", 7)).isEqualTo(7);
+    assertThat(cli.parse(new String[] {"--threads", "3"}, Map.of()).countOrAuto("threads", 7)).isEqualTo(3);
+    assertThat(cli.parse(new String[0], Map.of("KVROUTE_THREADS", "auto")).countOrAuto("threads", 5)).isEqualTo(5);
+    for (String bad : List.of("0", "-2", "many")) {
+      assertThatThrownBy(() -> cli.parse(new String[] {"--threads", bad}, Map.of()).countOrAuto("threads", 7))
+          .as(bad).isInstanceOf(CliOptions.UsageException.class).hasMessageContaining("--threads must be");
+    }
+  }
 }
