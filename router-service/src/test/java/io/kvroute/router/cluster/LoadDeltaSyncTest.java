@@ -74,6 +74,9 @@ class LoadDeltaSyncTest {
     coreA.release("req-1");
     pubA.onReleased("req-1");
     await("B sees the release", () -> coreB.loads().isEmpty());
+    // Both counters move just after the work they count (apply, then count; send, then count), so wait for them.
+    await("B counted 3 applied", () -> metricsB.appliedCount() == 3);
+    await("A counted 3 sent", () -> metricsA.sentCount() == 3);
     assertThat(metricsB.appliedCount()).isEqualTo(3);
     assertThat(metricsA.appliedCount()).isZero();
     assertThat(metricsA.sentCount()).isEqualTo(3);
