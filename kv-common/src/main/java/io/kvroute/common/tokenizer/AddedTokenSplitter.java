@@ -144,7 +144,7 @@ final class AddedTokenSplitter {
             tokens.add(token);
           }
         } else if ("model".equals(field) && value == JsonToken.START_OBJECT) {
-          readVocabIds(p, vocabIds);
+          TokenizerFiles.forEachVocabId(p, vocabIds::set);
         } else if ("pre_tokenizer".equals(field) && value == JsonToken.START_OBJECT) {
           unsafe[0] |= hasPrependSchemeFirst(p);
         } else {
@@ -186,27 +186,6 @@ final class AddedTokenSplitter {
       return null;
     }
     return new AddedToken(content, id, exact);
-  }
-
-  private static void readVocabIds(JsonParser p, BitSet vocabIds) throws IOException {
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken v = p.nextToken();
-      if ("vocab".equals(field) && v == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          p.nextToken();
-          vocabIds.set(p.getIntValue());
-        }
-      } else if ("vocab".equals(field) && v == JsonToken.START_ARRAY) {
-        int id = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          p.skipChildren();
-          vocabIds.set(id++);
-        }
-      } else {
-        p.skipChildren();
-      }
-    }
   }
 
   /** True if the pre-tokenizer object (parser just past its START_OBJECT) has prepend_scheme "first" anywhere. */

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntConsumer;
 
 /**
  * The files of one model's tokenizer, as HF lays them out: {@code tokenizer.json} (the fast tokenizer) and
@@ -100,6 +101,32 @@ record TokenizerFiles(String name, byte[] tokenizerJson, JsonObject config, Stri
     }
   }
 
+  /**
+   * Calls {@code id} for every id of {@code model.vocab}, the parser standing just past the model's START_OBJECT
+   * (left at its END_OBJECT): BPE/WordPiece vocabularies map pieces to ids, Unigram ones list {@code [piece, score]}
+   * pairs whose id is their position.
+   */
+  static void forEachVocabId(JsonParser p, IntConsumer id) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      if ("vocab".equals(field) && v == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          p.nextToken();
+          id.accept(p.getIntValue());
+        }
+      } else if ("vocab".equals(field) && v == JsonToken.START_ARRAY) {
+        int position = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          p.skipChildren();
+          id.accept(position++);
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+
   /** 1 + the largest id in {@code model.vocab} and {@code added_tokens}, read with a streaming parser. */
   static int vocabSize(byte[] tokenizerJson) {
     int max = -1;
@@ -111,24 +138,9 @@ record TokenizerFiles(String name, byte[] tokenizerJson, JsonObject config, Stri
         String field = p.currentName();
         JsonToken value = p.nextToken();
         if ("model".equals(field) && value == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String modelField = p.currentName();
-            JsonToken v = p.nextToken();
-            if ("vocab".equals(modelField) && v == JsonToken.START_OBJECT) {
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                p.nextToken();
-                max = Math.max(max, p.getIntValue());
-              }
-            } else if ("vocab".equals(modelField) && v == JsonToken.START_ARRAY) {
-              // Unigram: [[piece, score], ...], the id is the position.
-              while (p.nextToken() != JsonToken.END_ARRAY) {
-                p.skipChildren();
-                max++;
-              }
-            } else {
-              p.skipChildren();
-            }
-          }
+          int[] modelMax = {max};
+          forEachVocabId(p, id -> modelMax[0] = Math.max(modelMax[0], id));
+          max = modelMax[0];
         } else if ("added_tokens".equals(field) && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
