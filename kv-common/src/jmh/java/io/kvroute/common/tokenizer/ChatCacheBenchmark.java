@@ -3,7 +3,6 @@ package io.kvroute.common.tokenizer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -60,7 +59,7 @@ public class ChatCacheBenchmark {
     long n = counter++;
     List<Map<String, Object>> chat = new ArrayList<>(base.size());
     for (Map<String, Object> m : base) {
-      chat.add(message(m.get("role"), "[" + n + "] " + m.get("content")));
+      chat.add(TokenizerBenchmark.message((String) m.get("role"), "[" + n + "] " + m.get("content")));
     }
     return chat;
   }
@@ -70,15 +69,9 @@ public class ChatCacheBenchmark {
     long n = counter++;
     List<Map<String, Object>> chat = new ArrayList<>(base);
     Map<String, Object> last = chat.get(chat.size() - 1);
-    chat.set(chat.size() - 1, message(last.get("role"), "[" + n + "] " + last.get("content")));
+    chat.set(chat.size() - 1,
+        TokenizerBenchmark.message((String) last.get("role"), "[" + n + "] " + last.get("content")));
     return chat;
-  }
-
-  private static Map<String, Object> message(Object role, String content) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("role", role);
-    m.put("content", content);
-    return m;
   }
 
   @Benchmark

@@ -81,7 +81,7 @@ public class TokenizerBenchmark {
     return chat;
   }
 
-  private static Map<String, Object> message(String role, String content) {
+  static Map<String, Object> message(String role, String content) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("role", role);
     m.put("content", content);
