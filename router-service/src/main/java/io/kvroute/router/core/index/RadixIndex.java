@@ -2,9 +2,12 @@ package io.kvroute.router.core.index;
 
 import io.kvroute.common.event.KvEvent;
 import it.unimi.dsi.fastutil.HashCommon;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMaps;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
+import it.unimi.dsi.fastutil.objects.Reference2LongOpenHashMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -494,10 +497,12 @@ public final class RadixIndex {
 
   /**
    * The tree as stored events per target, in parent-before-child order; consecutive blocks along one path are
-   * merged into one chain. When {@code exact}, a block whose target does not hold its parent (the engine evicted
-   * a parent before its child) is re-created through its missing ancestors, which are then removed again at the
-   * end of that target's list, so that replaying the list into an empty index rebuilds an identical tree.
-   * Without {@code exact} such a block is emitted under its parent's hash (a replay drops it, as the reference).
+   * merged into one chain. Every block carries the engine hash of the target being dumped (engines seeded per
+   * process, like vLLM's, give the same block a different hash on every worker). When {@code exact}, a block whose
+   * target does not hold its parent (the engine evicted a parent before its child) is re-created through its
+   * missing ancestors, which are then removed again at the end of that target's list, so that replaying the list
+   * into an empty index rebuilds an identical tree. Without {@code exact} such a block is emitted under its
+   * parent's hash (a replay drops it, as the reference).
    */
   public Map<Integer, List<KvEvent>> dump(boolean exact) {
     Map<Integer, ChainBuilder> builders = new HashMap<>();
@@ -510,7 +515,7 @@ public final class RadixIndex {
         while (bits != 0) {
           int t = (w << 6) + Long.numberOfTrailingZeros(bits);
           bits &= bits - 1;
-          builders.computeIfAbsent(t, k -> new ChainBuilder()).add(n, t, root, exact);
+          builders.computeIfAbsent(t, k -> new ChainBuilder(engineHashes(k))).add(n, t, root, exact);
         }
       }
       n.forEachChild(stack::push);
@@ -520,7 +525,20 @@ public final class RadixIndex {
     return out;
   }
 
+  /** Node → the engine hash under which the target holds it (its lookup table inverted). */
+  private Reference2LongOpenHashMap<RadixNode> engineHashes(int target) {
+    Reference2LongOpenHashMap<RadixNode> byNode = new Reference2LongOpenHashMap<>();
+    Long2ObjectOpenHashMap<RadixNode> m = target < lookup.length ? lookup[target] : null;
+    if (m != null) {
+      for (Long2ObjectMap.Entry<RadixNode> e : Long2ObjectMaps.fastIterable(m)) {
+        byNode.put(e.getValue(), e.getLongKey());
+      }
+    }
+    return byNode;
+  }
+
   private static final class ChainBuilder {
+    final Reference2LongOpenHashMap<RadixNode> engineHashes;
     final List<KvEvent> events = new ArrayList<>();
     final LongLinkedOpenHashSet toRemove = new LongLinkedOpenHashSet();
     RadixNode last;
@@ -529,9 +547,18 @@ public final class RadixIndex {
     final LongArrayList blocks = new LongArrayList();
     final LongArrayList locals = new LongArrayList();
 
+    ChainBuilder(Reference2LongOpenHashMap<RadixNode> engineHashes) {
+      this.engineHashes = engineHashes;
+    }
+
+    /** The target's own hash of a node it holds; for a node it does not hold, the hash it was created with. */
+    long hashOf(RadixNode n) {
+      return engineHashes.containsKey(n) ? engineHashes.getLong(n) : n.blockHash;
+    }
+
     void add(RadixNode n, int t, RadixNode root, boolean exact) {
       if (last != null && n.parent == last) {
-        blocks.add(n.blockHash);
+        blocks.add(hashOf(n));
         locals.add(n.localHash);
         last = n;
         return;
@@ -545,14 +572,14 @@ public final class RadixIndex {
           p = p.parent;
         }
         for (int i = missing.size() - 1; i >= 0; i--) {
-          blocks.add(missing.get(i).blockHash);
+          blocks.add(hashOf(missing.get(i)));
           locals.add(missing.get(i).localHash);
-          toRemove.add(missing.get(i).blockHash);
+          toRemove.add(hashOf(missing.get(i)));
         }
       }
       chainParent = p;
       underRoot = p == root;
-      blocks.add(n.blockHash);
+      blocks.add(hashOf(n));
       locals.add(n.localHash);
       last = n;
     }
@@ -563,7 +590,7 @@ public final class RadixIndex {
       }
       long[] b = blocks.toLongArray();
       long[] l = locals.toLongArray();
-      events.add(underRoot ? KvEvent.Stored.root(b, l) : KvEvent.Stored.under(chainParent.blockHash, b, l));
+      events.add(underRoot ? KvEvent.Stored.root(b, l) : KvEvent.Stored.under(hashOf(chainParent), b, l));
       blocks.clear();
       locals.clear();
     }
@@ -577,27 +604,36 @@ public final class RadixIndex {
     }
   }
 
-  /** A canonical text form of the whole tree (children sorted, holders listed), for tests. */
+  /**
+   * A canonical text form of the whole tree (children sorted; each holder listed with the engine hash it holds the
+   * block under), for tests.
+   */
   public String canonical() {
+    List<Reference2LongOpenHashMap<RadixNode>> hashes = new ArrayList<>();
+    for (int t = 0; t < maxTargets; t++) {
+      hashes.add(engineHashes(t));
+    }
     StringBuilder sb = new StringBuilder();
-    canonical(root, 0, sb);
+    canonical(root, 0, hashes, sb);
     return sb.toString();
   }
 
-  private void canonical(RadixNode n, int depth, StringBuilder sb) {
+  private void canonical(RadixNode n, int depth, List<Reference2LongOpenHashMap<RadixNode>> hashes,
+      StringBuilder sb) {
     List<RadixNode> kids = new ArrayList<>();
     n.forEachChild(kids::add);
     kids.sort((a, b) -> Long.compareUnsigned(a.localHash, b.localHash));
     for (RadixNode k : kids) {
-      sb.append(" ".repeat(depth)).append(Long.toUnsignedString(k.localHash)).append('/')
-          .append(Long.toUnsignedString(k.blockHash)).append(" {");
+      sb.append(" ".repeat(depth)).append(Long.toUnsignedString(k.localHash)).append(" {");
       for (int t = 0; t < maxTargets; t++) {
         if (k.has(t)) {
-          sb.append(t).append(',');
+          Reference2LongOpenHashMap<RadixNode> own = hashes.get(t);
+          sb.append(t).append(':').append(own.containsKey(k) ? Long.toUnsignedString(own.getLong(k)) : "?")
+              .append(',');
         }
       }
       sb.append("}\n");
-      canonical(k, depth + 1, sb);
+      canonical(k, depth + 1, hashes, sb);
     }
   }
 }

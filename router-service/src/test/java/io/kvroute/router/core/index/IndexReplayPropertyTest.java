@@ -11,7 +11,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Random event streams → dump → replay into a fresh index → identical tree, sizes and matches. */
+/**
+ * Random event streams → dump → replay into a fresh index → identical tree, sizes, matches and engine hashes. Every
+ * third target hashes its blocks with its own seed (as vLLM workers without PYTHONHASHSEED do), so the same block
+ * has different engine hashes on different targets.
+ */
 class IndexReplayPropertyTest {
 
   @ParameterizedTest(name = "seed {0}, {1} targets")
@@ -35,7 +39,7 @@ class IndexReplayPropertyTest {
         for (int i = prefix.length; i < path.length; i++) {
           path[i] = 1 + rnd.nextInt(5); // small alphabet: lots of sharing between targets
         }
-        long[] seq = BlockHasher.sequenceHashes(path);
+        long[] seq = engineHashes(t, path);
         long[] blocks = java.util.Arrays.copyOfRange(seq, prefix.length, path.length);
         long[] locals = java.util.Arrays.copyOfRange(path, prefix.length, path.length);
         KvEvent.Stored ev = prefix.length == 0 ? KvEvent.Stored.root(blocks, locals)
@@ -50,7 +54,7 @@ class IndexReplayPropertyTest {
         long[] hashes = new long[n];
         for (int i = 0; i < n; i++) {
           long[] path = mine.get(rnd.nextInt(mine.size()));
-          long[] seq = BlockHasher.sequenceHashes(path);
+          long[] seq = engineHashes(t, path);
           hashes[i] = i == n - 1 && rnd.nextInt(5) == 0 ? 999_999 : seq[seq.length - 1];
         }
         index.apply(t, new KvEvent.Removed(hashes));
@@ -88,5 +92,26 @@ class IndexReplayPropertyTest {
       }
     }
     assertThat(index.dropped(RadixIndex.Drop.UNKNOWN_PARENT)).isPositive();
+
+    // The copy knows every block under the hash its target uses: evicting everything the same way empties both.
+    for (int t = 0; t < targets; t++) {
+      for (long[] path : held.get(t)) {
+        long[] seq = engineHashes(t, path);
+        KvEvent.Removed gone = new KvEvent.Removed(new long[] {seq[seq.length - 1]});
+        assertThat(copy.apply(t, gone)).as("target %d, known in the copy", t).isEqualTo(index.apply(t, gone));
+      }
+    }
+    assertThat(copy.canonical()).isEqualTo(index.canonical());
+    assertThat(index.nodes()).isZero();
+  }
+
+  private static long[] engineHashes(int target, long[] path) {
+    long[] seq = BlockHasher.sequenceHashes(path);
+    if (target % 3 == 1) {
+      for (int i = 0; i < seq.length; i++) {
+        seq[i] ^= 0x5DEECE66DL * (target + 1);
+      }
+    }
+    return seq;
   }
 }

@@ -255,6 +255,27 @@ class RadixIndexTest {
   }
 
   @Test
+  void shouldDumpEveryTargetWithItsOwnEngineHashes() {
+    // Engines seeded per process (vLLM without PYTHONHASHSEED) hash the same blocks differently on every worker.
+    index.apply(0, KvEvent.Stored.root(new long[] {101, 102}, new long[] {1, 2}));
+    index.apply(1, KvEvent.Stored.root(new long[] {201, 202}, new long[] {1, 2}));
+    index.apply(1, KvEvent.Stored.under(202, new long[] {203}, new long[] {3}));
+
+    Map<Integer, List<KvEvent>> dump = index.dump(true);
+
+    assertThat(dump.get(0)).containsExactly(KvEvent.Stored.root(new long[] {101, 102}, new long[] {1, 2}));
+    assertThat(dump.get(1)).containsExactly(KvEvent.Stored.root(new long[] {201, 202, 203}, new long[] {1, 2, 3}));
+    RadixIndex copy = new RadixIndex();
+    dump.forEach((t, events) -> events.forEach(e -> assertThat(copy.apply(t, e)).isTrue()));
+    assertThat(copy.canonical()).isEqualTo(index.canonical());
+    assertThat(copy.apply(1, new KvEvent.Removed(new long[] {203, 202}))).isTrue();
+    assertThat(copy.apply(0, new KvEvent.Removed(new long[] {102}))).isTrue();
+    copy.match(new long[] {1, 2, 3}, 3, false, m);
+    assertThat(m.depth(0)).isEqualTo(1);
+    assertThat(m.depth(1)).isEqualTo(1);
+  }
+
+  @Test
   void shouldAccountMemory() {
     index.apply(0, root(1, 2, 3));
     assertThat(index.approxBytes()).isGreaterThan(3L * RadixNode.SHALLOW_BYTES);
