@@ -2,9 +2,6 @@ package io.kvroute.router.core.index;
 
 import io.kvroute.common.event.KvEvent;
 import it.unimi.dsi.fastutil.HashCommon;
-import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectMaps;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Reference2LongOpenHashMap;
@@ -53,15 +50,16 @@ public final class RadixIndex {
 
   private static final long MAP_ENTRY_BYTES = 12;
   private static final long MAP_OVERHEAD_BYTES = 96;
+  private static final long TABLE_OVERHEAD_BYTES = 48;
   /**
-   * Largest capacity hint honoured per target: a presized engine-hash table costs 24 bytes per hinted block up
-   * front (slots for load 0.75, 12 bytes each), so an engine reporting millions of blocks grows the rest on demand.
+   * Largest capacity hint honoured per target: a presized engine-hash table costs 8-16 bytes per hinted block up
+   * front (4-byte slots at load at most 1/2, a power of two), so an engine reporting millions of blocks grows the
+   * rest on demand.
    */
   public static final int MAX_PRESIZED_BLOCKS = 1 << 16;
 
   private final RadixNode root = new RadixNode(0L, 0L);
-  @SuppressWarnings("unchecked")
-  private Long2ObjectOpenHashMap<RadixNode>[] lookup = new Long2ObjectOpenHashMap[64];
+  private EngineHashTable[] lookup = new EngineHashTable[64];
   private int maxTargets;
   private long nodes;
   private long entries;
@@ -101,7 +99,7 @@ public final class RadixIndex {
       drops.incrementAndGet(Drop.SELF_REFERENCE.ordinal());
       return false;
     }
-    Long2ObjectOpenHashMap<RadixNode> map = mapFor(target);
+    EngineHashTable map = mapFor(target);
     RadixNode parent = root;
     if (s.hasParent()) {
       parent = map.get(s.parentHash());
@@ -225,7 +223,7 @@ public final class RadixIndex {
   }
 
   private boolean remove(int target, long[] hashes, WriteGate gate) {
-    Long2ObjectOpenHashMap<RadixNode> map = target < lookup.length ? lookup[target] : null;
+    EngineHashTable map = target < lookup.length ? lookup[target] : null;
     boolean ok = true;
     for (long h : hashes) {
       RadixNode n = map == null ? null : map.remove(h);
@@ -241,25 +239,25 @@ public final class RadixIndex {
       }
       gate.tick();
     }
-    if (map != null && map.isEmpty()) {
-      map.trim(hint(target));
+    if (map != null) {
+      map.trimIfEmpty(hint(target));
     }
     return ok;
   }
 
   /** Forgets every block of a target (its lookup stays, empty). */
   public void clear(int target, WriteGate gate) {
-    Long2ObjectOpenHashMap<RadixNode> map = target < lookup.length ? lookup[target] : null;
+    EngineHashTable map = target < lookup.length ? lookup[target] : null;
     if (map == null) {
       return;
     }
-    for (RadixNode n : map.values()) {
+    map.forEach((hash, n) -> {
       if (n.remove(target)) {
         hiWords -= n.trimHigh();
         pruneUp(n);
       }
       gate.tick();
-    }
+    });
     entries -= map.size();
     lookup[target] = newTable(target);
   }
@@ -300,7 +298,7 @@ public final class RadixIndex {
       capacityHints = Arrays.copyOf(capacityHints, Math.max(target + 1, capacityHints.length * 2));
     }
     capacityHints[target] = hint;
-    Long2ObjectOpenHashMap<RadixNode> m = target < lookup.length ? lookup[target] : null;
+    EngineHashTable m = target < lookup.length ? lookup[target] : null;
     if (m != null && hint > 0) {
       m.ensureCapacity(hint);
     }
@@ -315,20 +313,19 @@ public final class RadixIndex {
     return target < capacityHints.length ? capacityHints[target] : 0;
   }
 
-  private Long2ObjectOpenHashMap<RadixNode> newTable(int target) {
-    int hint = hint(target);
-    return hint > 0 ? new Long2ObjectOpenHashMap<>(hint) : new Long2ObjectOpenHashMap<>();
+  private EngineHashTable newTable(int target) {
+    return new EngineHashTable(hint(target));
   }
 
   private boolean detached(RadixNode n) {
     return n != root && n.parent == null;
   }
 
-  private Long2ObjectOpenHashMap<RadixNode> mapFor(int target) {
+  private EngineHashTable mapFor(int target) {
     if (target >= lookup.length) {
       lookup = Arrays.copyOf(lookup, Math.max(target + 1, lookup.length * 2));
     }
-    Long2ObjectOpenHashMap<RadixNode> m = lookup[target];
+    EngineHashTable m = lookup[target];
     if (m == null) {
       m = newTable(target);
       lookup[target] = m;
@@ -442,11 +439,11 @@ public final class RadixIndex {
 
   /** Number of (block, target) entries of one target: its tree size. */
   public long size(int target) {
-    Long2ObjectOpenHashMap<RadixNode>[] l = lookup;
+    EngineHashTable[] l = lookup;
     if (target < 0 || target >= l.length) {
       return 0;
     }
-    Long2ObjectOpenHashMap<RadixNode> m = l[target];
+    EngineHashTable m = l[target];
     return m == null ? 0 : m.size();
   }
 
@@ -477,17 +474,19 @@ public final class RadixIndex {
   }
 
   /**
-   * Approximate retained bytes: nodes, child tables, high holder words and lookup tables (fastutil open
-   * addressing: 8-byte key + 4-byte reference per slot, capacity = next power of two of size / 0.75).
+   * Approximate retained bytes: nodes, child tables, high holder words and engine-hash tables (4 bytes per slot,
+   * plus 12 bytes per fastutil slot for the rare keys that differ from their node's hash).
    */
   public long approxBytes() {
     long bytes = nodes * RadixNode.SHALLOW_BYTES + tableSlots * 4 + hiWords * 8;
-    Long2ObjectOpenHashMap<RadixNode>[] l = lookup;
-    for (int t = 0; t < l.length; t++) {
-      Long2ObjectOpenHashMap<RadixNode> m = l[t];
+    EngineHashTable[] l = lookup;
+    for (EngineHashTable m : l) {
       if (m != null) {
-        int expected = Math.max(Math.max(m.size(), hint(t)), 2);
-        bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(expected, 0.75f);
+        bytes += TABLE_OVERHEAD_BYTES + 4L * m.slotCount();
+        int others = m.otherCount();
+        if (others > 0) {
+          bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(others, 0.75f);
+        }
       }
     }
     return bytes;
@@ -528,11 +527,9 @@ public final class RadixIndex {
   /** Node → the engine hash under which the target holds it (its lookup table inverted). */
   private Reference2LongOpenHashMap<RadixNode> engineHashes(int target) {
     Reference2LongOpenHashMap<RadixNode> byNode = new Reference2LongOpenHashMap<>();
-    Long2ObjectOpenHashMap<RadixNode> m = target < lookup.length ? lookup[target] : null;
+    EngineHashTable m = target < lookup.length ? lookup[target] : null;
     if (m != null) {
-      for (Long2ObjectMap.Entry<RadixNode> e : Long2ObjectMaps.fastIterable(m)) {
-        byNode.put(e.getValue(), e.getLongKey());
-      }
+      m.forEach((hash, node) -> byNode.put(node, hash));
     }
     return byNode;
   }

@@ -165,11 +165,11 @@ class DefaultRouterCoreTest {
       store("w2", hashes(1, 2), plain);
       core.barrier().join();
       plain.barrier().join();
-      // Same tree, but two tables sized for 8,192 blocks (16,384 slots of 12 bytes) instead of a few slots.
+      // Same tree, but two tables sized for 8,192 blocks (16,384 slots of 4 bytes) instead of a few slots.
       assertThat(core.findMatches(hashes(1, 4)).scores()).isEqualTo(plain.findMatches(hashes(1, 4)).scores());
       assertThat(core.indexStats().entries()).isEqualTo(plain.indexStats().entries());
       assertThat(core.indexStats().approxBytes() - plain.indexStats().approxBytes())
-          .isGreaterThanOrEqualTo(2 * (16_384L - 16) * 12);
+          .isGreaterThanOrEqualTo(2 * (16_384L - 16) * 4);
     } finally {
       plain.close();
     }

@@ -117,7 +117,7 @@ class RadixIndexTest {
   @Test
   void shouldPresizeFromACapacityHintWithoutChangingTheTree() {
     RadixIndex hinted = new RadixIndex();
-    hinted.expectBlocks(0, 4096);
+    hinted.expectBlocks(0, 8192);
     RadixIndex late = new RadixIndex();
     SplittableRandom rnd = new SplittableRandom(3);
     for (int e = 0; e < 200; e++) {
@@ -130,13 +130,14 @@ class RadixIndexTest {
         }
       }
       if (e == 100) {
-        late.expectBlocks(0, 4096); // an existing table grows once to the hinted size
+        late.expectBlocks(0, 8192); // an existing table grows once to the hinted size
       }
     }
     assertThat(hinted.canonical()).isEqualTo(index.canonical()).isEqualTo(late.canonical());
     assertThat(hinted.size(0)).isEqualTo(index.size(0)).isEqualTo(late.size(0));
-    // A table sized for 4,096 blocks (8,192 slots of 12 bytes), whatever it holds (here about 2,000 entries).
-    assertThat(hinted.approxBytes() - index.approxBytes()).isGreaterThanOrEqualTo((8192L - 4096) * 12);
+    // A table sized for 8,192 blocks (16,384 slots of 4 bytes), whatever it holds (here about 2,000 entries, which
+    // an unhinted table keeps in at most 8,192 slots).
+    assertThat(hinted.approxBytes() - index.approxBytes()).isGreaterThanOrEqualTo((16_384L - 8192) * 4);
     assertThat(late.approxBytes()).isEqualTo(hinted.approxBytes());
   }
 
