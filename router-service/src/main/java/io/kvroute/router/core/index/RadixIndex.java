@@ -274,7 +274,7 @@ public final class RadixIndex {
   }
 
   private void pruneUp(RadixNode n) {
-    while (n != root && n.holders == 0 && n.childCount == 0 && n.parent != null) {
+    while (n != root && !n.held() && n.childCount == 0 && n.parent != null) {
       RadixNode p = n.parent;
       tableSlots += p.removeChild(n);
       n.parent = null;

@@ -11,8 +11,8 @@ package io.kvroute.router.core.index;
  */
 final class RadixNode {
 
-  /** Approximate shallow size of a node with compressed oops (12 header + 3×8 + 5×4, padded). */
-  static final int SHALLOW_BYTES = 64;
+  /** Approximate shallow size of a node with compressed oops (12 header + 3×8 + 5×4). */
+  static final int SHALLOW_BYTES = 56;
 
   final long localHash;
   long blockHash;
@@ -22,7 +22,6 @@ final class RadixNode {
   int childCount;
   long bits0;
   long[] bitsHi;
-  int holders;
 
   RadixNode(long localHash, long blockHash) {
     this.localHash = localHash;
@@ -75,10 +74,7 @@ final class RadixNode {
     int grown = 0;
     if (target < 64) {
       long bit = 1L << target;
-      if ((bits0 & bit) == 0) {
-        bits0 |= bit;
-        holders++;
-      }
+      bits0 |= bit;
       return 0;
     }
     int w = (target >>> 6) - 1;
@@ -95,10 +91,7 @@ final class RadixNode {
       bitsHi = n;
     }
     long bit = 1L << (target & 63);
-    if ((hi[w] & bit) == 0) {
-      hi[w] |= bit;
-      holders++;
-    }
+    hi[w] |= bit;
     return grown;
   }
 
@@ -118,8 +111,15 @@ final class RadixNode {
       }
       hi[w] &= ~bit;
     }
-    holders--;
     return true;
+  }
+
+  /**
+   * True if some target holds the node. Relies on {@link #trimHigh} being called after every removal, so that high
+   * words exist only while one of them has a bit set.
+   */
+  boolean held() {
+    return bits0 != 0 || bitsHi != null;
   }
 
   /** Frees the high holder words once no high target holds the node; returns the words freed. */
