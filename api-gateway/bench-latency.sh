@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gateway+router added latency vs calling an agent directly (not a test). Builds the test classes, then runs
 # io.kvroute.gateway.bench.GatewayLatencyBench, which starts a router, two agents with simulated engines and a
-# gateway in one JVM on loopback ephemeral ports. Extra arguments go to the benchmark (--help lists them).
+# gateway in one JVM on loopback ephemeral ports (--isolate-gateway: router + gateway in a second JVM pinned to the
+# last core with taskset, everything else pinned to the other cores). Extra arguments go to the benchmark (--help
+# lists them).
 # Usage (from the repository root): api-gateway/bench-latency.sh [--concurrency 256 --requests 2048 ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -18,6 +18,11 @@ final class CpuMeter {
   static final String PROCESS = "process";
   /** Prefix of the per-group keys that hold heap bytes allocated (not CPU nanoseconds). */
   static final String ALLOC = "alloc:";
+  /**
+   * Prefix of thread ids from the isolated gateway JVM ({@link GatewayUnderTest#remoteCpu()}); that JVM holds only
+   * the gateway and the router, so its threads that no group claims by name (JeroMQ, timers) count as the router's.
+   */
+  static final String REMOTE = "R";
   /** Components, in report order; "agents+engines" is every thread no other group claims. */
   static final List<String> GROUPS = List.of("client", "gateway", "router", "agents+engines");
 
@@ -91,12 +96,20 @@ final class CpuMeter {
    * are not counted).
    */
   Map<String, Long> since(Map<String, Long> before) {
-    Map<String, Long> now = snapshot();
+    return since(before, snapshot());
+  }
+
+  /** As {@link #since(Map)} between two given snapshots (which may include the isolated gateway JVM's entries). */
+  static Map<String, Long> since(Map<String, Long> before, Map<String, Long> now) {
     Map<String, Long> out = new HashMap<>();
     for (var e : now.entrySet()) {
       long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
       String key = e.getKey();
-      String g = PROCESS.equals(key) ? PROCESS : group(key.substring(key.indexOf('/') + 1));
+      String thread = key.startsWith(ALLOC) ? key.substring(ALLOC.length()) : key;
+      String g = PROCESS.equals(key) ? PROCESS : group(thread.substring(thread.indexOf('/') + 1));
+      if (thread.startsWith(REMOTE) && g.equals("agents+engines")) {
+        g = "router";
+      }
       if (key.startsWith(ALLOC)) {
         g = ALLOC + g;
       }

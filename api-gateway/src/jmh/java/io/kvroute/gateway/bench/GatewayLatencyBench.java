@@ -4,19 +4,13 @@ import io.kvroute.agent.Agent;
 import io.kvroute.agent.AgentConfig;
 import io.kvroute.common.config.CliOptions;
 import io.kvroute.common.tokenizer.ModelTokenizer;
-import io.kvroute.common.tokenizer.SegmentCacheStats;
-import io.kvroute.gateway.GatewayConfig;
-import io.kvroute.gateway.GatewayVerticle;
-import io.kvroute.gateway.metrics.GatewayMetrics;
-import io.kvroute.router.RouterConfig;
-import io.kvroute.router.RouterVerticle;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +31,9 @@ import org.HdrHistogram.Histogram;
  *   <li>direct-chat-mt / chat-mt: the same two paths with multi-turn conversations ({@link Conversations}): each
  *       request repeats the earlier turns and the answers received, as chat clients do.</li>
  * </ol>
+ * With {@code --isolate-gateway} the router and gateway run in a child JVM ({@link GatewayHostProcess}) pinned
+ * with {@code taskset} to {@code --gateway-cpus} (default: the last core) and this JVM, which keeps the load
+ * generator and the agents with their engines for both paths, is run again pinned to the other cores.
  * Unique-prompt phases never repeat a prompt, so no phase benefits from cache hits of another. Prints TTFT/e2e
  * percentiles, the added TTFT (gateway minus its direct baseline) per percentile, the gateway's internal times
  * (overhead before the worker sees the request, tokenizer-pool wait and run) and CPU per request by component.
@@ -64,7 +61,12 @@ public final class GatewayLatencyBench {
         .option("turn-tokens", "64", "multi-turn phases: words (~tokens) of each follow-up user message")
         .option("tokenizer-threads", "2", "gateway --tokenizer-threads")
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
-            "gateway --segment-cache-chars (0 = off)");
+            "gateway --segment-cache-chars (0 = off)")
+        .flag("isolate-gateway", "run the gateway + router in a child JVM pinned (taskset) to --gateway-cpus and "
+            + "this JVM (load generator, agents, engines) to the other cores, as in a deployment")
+        .option("gateway-cpus", "", "with --isolate-gateway: the gateway JVM's cores (default: the last core)")
+        .option("gateway-java-opts", "-Xmx1g", "with --isolate-gateway: JVM options of the gateway JVM "
+            + "(G1 is added unless a collector is chosen)");
     CliOptions.Parsed p = opts.parse(args);
     if (p.helpRequested()) {
       System.out.print(opts.help());
@@ -82,11 +84,28 @@ public final class GatewayLatencyBench {
     }
     Phase[] phases = selected.toArray(Phase[]::new);
 
-    Vertx routerVertx = Vertx.vertx();
-    RouterVerticle router = new RouterVerticle(RouterConfig.from(RouterConfig.options().parse(new String[] {
-        "--router-port", "0", "--host", "127.0.0.1", "--http-instances", "1"}, Map.of())));
-    routerVertx.deployVerticle(router).await(30, TimeUnit.SECONDS);
-    String routerUrl = "http://127.0.0.1:" + router.actualPort();
+    boolean isolate = p.bool("isolate-gateway");
+    BitSet gatewayCpus = null;
+    if (isolate) {
+      BitSet allowed = CpuAffinity.allowed();
+      gatewayCpus = p.string("gateway-cpus").isEmpty() ? lastCore(allowed) : CpuAffinity.parse(p.string("gateway-cpus"));
+      if (allowed.intersects(gatewayCpus)) {
+        // This JVM may still run on the gateway's cores: run the benchmark again pinned to the others.
+        BitSet load = (BitSet) allowed.clone();
+        load.andNot(gatewayCpus);
+        if (load.isEmpty()) {
+          throw new CliOptions.UsageException("--isolate-gateway needs a core besides --gateway-cpus "
+              + CpuAffinity.format(gatewayCpus) + " (this process may run on " + CpuAffinity.format(allowed) + ")");
+        }
+        System.exit(rerunPinned(load, gatewayCpus, args));
+      }
+    }
+    int tokenizerThreads = p.integer("tokenizer-threads");
+    GatewayUnderTest gw = isolate
+        ? GatewayUnderTest.isolated(CpuAffinity.format(gatewayCpus), withG1(List.of(
+            p.string("gateway-java-opts").trim().split("\\s+"))), tokenizerThreads, p.string("segment-cache-chars"))
+        : GatewayUnderTest.inProcess(tokenizerThreads, p.string("segment-cache-chars"));
+    String routerUrl = gw.routerUrl();
     List<Agent> agents = new ArrayList<>();
     List<Vertx> agentVertx = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -98,24 +117,13 @@ public final class GatewayLatencyBench {
           "--max-batch-size", Integer.toString(concurrency), "--max-num-tokens", "1048576",
           "--num-blocks", "65536"}, Map.of()))).await(60, TimeUnit.SECONDS));
     }
-    // The gateway's own tokenizer (the agents' simulated engines share the bundled one), configured by its CLI.
-    GatewayConfig gwConfig = GatewayConfig.from(GatewayConfig.options().parse(new String[] {
-        "--host", "127.0.0.1", "--http-port", "0", "--router-url", routerUrl, "--tokenizer-threads",
-        p.string("tokenizer-threads"), "--segment-cache-chars", p.string("segment-cache-chars")}, Map.of()));
-    ModelTokenizer tokenizer = gwConfig.loadTokenizer();
-    Vertx gwVertx = Vertx.vertx();
-    GatewayVerticle gateway = new GatewayVerticle(gwConfig, tokenizer,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    gwVertx.deployVerticle(gateway).await(30, TimeUnit.SECONDS);
-    String gwUrl = "http://127.0.0.1:" + gateway.actualPort();
+    String gwUrl = gw.gatewayUrl();
     Thread.sleep(3000); // agents register and the router subscribes
 
     Vertx clientVertx = Vertx.vertx();
-    CpuMeter.name(routerVertx, "router");
     for (int i = 0; i < agentVertx.size(); i++) {
       CpuMeter.name(agentVertx.get(i), "agent" + i);
     }
-    CpuMeter.name(gwVertx, "gw");
     CpuMeter.name(clientVertx, "client");
     StreamLoad load = new StreamLoad(clientVertx, concurrency);
     String[] agentUrls = agents.stream().map(a -> "http://127.0.0.1:" + a.httpPort()).toArray(String[]::new);
@@ -126,7 +134,6 @@ public final class GatewayLatencyBench {
     for (Phase ph : phases) {
       ph.run(load, gwUrl, agentUrls, concurrency, warmup, warmSeed, w, null);
     }
-    Probe probe = new Probe(gateway.metrics(), tokenizer);
     // Measured: short rounds, the phase order rotating each round, so slow drift (JIT, GC, other processes on the
     // machine) lands on every phase alike; each phase's histograms merge its rounds.
     int perRound = Math.max(concurrency, requests / rounds);
@@ -135,9 +142,10 @@ public final class GatewayLatencyBench {
       long seed = seeds.nextLong();
       for (int k = 0; k < phases.length; k++) {
         Phase ph = phases[(r + k) % phases.length];
-        Map<String, Long> before = cpu.snapshot();
-        StreamLoad.Result res = ph.run(load, gwUrl, agentUrls, concurrency, perRound, seed, w, probe);
-        ph.cpu.addAll(cpu.since(before));
+        Map<String, Long> before = snapshot(cpu, gw);
+        StreamLoad.Result res = ph.run(load, gwUrl, agentUrls, concurrency, perRound, seed, w, gw);
+        ph.cpu.addAll(CpuMeter.since(before, snapshot(cpu, gw)));
+        gw.awaitWindows();
         ph.ttft.add(res.ttftMicros());
         ph.e2e.add(res.e2eMicros());
         ph.errors += res.errors();
@@ -145,7 +153,8 @@ public final class GatewayLatencyBench {
         ph.wallNanos += res.wallNanos();
       }
     }
-    report(p, w, gwConfig, phases, perRound, rounds, concurrency);
+    int cores = Runtime.getRuntime().availableProcessors() + (isolate ? gatewayCpus.cardinality() : 0);
+    report(p, w, gw.describe(), phases, perRound, rounds, concurrency, cores);
 
     if (Boolean.getBoolean("bench.threadNames")) {
       // JFR keeps a thread's first name: print the renamed ones to attribute profile samples by thread id
@@ -153,27 +162,78 @@ public final class GatewayLatencyBench {
     }
     load.close().await(10, TimeUnit.SECONDS);
     clientVertx.close().await(10, TimeUnit.SECONDS);
-    gwVertx.close().await(10, TimeUnit.SECONDS);
     for (int i = 0; i < agents.size(); i++) {
       agents.get(i).stop().await(10, TimeUnit.SECONDS);
       agentVertx.get(i).close().await(10, TimeUnit.SECONDS);
     }
-    routerVertx.close().await(10, TimeUnit.SECONDS);
+    gw.close();
     System.exit(0);
   }
 
-  private static void report(CliOptions.Parsed p, Workload w, GatewayConfig gwConfig, Phase[] phases, int perRound,
-      int rounds, int concurrency) throws CliOptions.UsageException {
+  /** This JVM's CPU counters plus the isolated gateway JVM's (if any). */
+  private static Map<String, Long> snapshot(CpuMeter cpu, GatewayUnderTest gw) throws Exception {
+    Map<String, Long> m = cpu.snapshot();
+    gw.remoteCpu().forEach((k, v) -> m.merge(k, v, Long::sum));
+    return m;
+  }
+
+  private static BitSet lastCore(BitSet allowed) {
+    BitSet b = new BitSet();
+    b.set(allowed.length() - 1);
+    return b;
+  }
+
+  /** JVM options with G1 added unless they choose a collector (a JVM on one core would default to Serial). */
+  static List<String> withG1(List<String> opts) {
+    List<String> out = new ArrayList<>();
+    for (String o : opts) {
+      if (!o.isEmpty()) {
+        out.add(o);
+      }
+    }
+    if (out.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
+      out.add("-XX:+UseG1GC");
+    }
+    return out;
+  }
+
+  /**
+   * Runs this benchmark again as {@code taskset -c <load> java <this JVM's options> ... <args> --gateway-cpus
+   * <gateway>}, its output inherited, and returns its exit code.
+   */
+  private static int rerunPinned(BitSet load, BitSet gatewayCpus, String[] args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("taskset", "-c", CpuAffinity.format(load),
+        ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java")));
+    cmd.addAll(withG1(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayLatencyBench.class.getName()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--gateway-cpus", CpuAffinity.format(gatewayCpus)));
+    Process pinned;
+    try {
+      pinned = new ProcessBuilder(cmd).inheritIO().start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot start taskset (util-linux) for --isolate-gateway: " + e.getMessage());
+    }
+    Thread killer = new Thread(pinned::destroy, "pinned-bench-killer");
+    Runtime.getRuntime().addShutdownHook(killer);
+    int code = pinned.waitFor();
+    Runtime.getRuntime().removeShutdownHook(killer);
+    return code;
+  }
+
+  private static void report(CliOptions.Parsed p, Workload w, String setup, Phase[] phases, int perRound,
+      int rounds, int concurrency, int cores) throws CliOptions.UsageException {
     int errors = 0;
     for (Phase ph : phases) {
       errors += ph.errors;
     }
     System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d (%d rounds of %d, phase order rotating) "
         + "recorded_per_phase=%d prompt_tokens=%d max_tokens=%d speedup=%s think_ms=%d turns=%d turn_tokens=%d "
-        + "tokenizer_threads=%d segment_cache_chars=%d errors=%d cores=%d%n",
+        + "tokenizer_threads=%s segment_cache_chars=%s errors=%d cores=%d%n",
         concurrency, perRound * rounds, rounds, perRound, phases[0].ttft.getTotalCount(), w.promptTokens(),
-        w.maxTokens(), p.string("speedup"), w.thinkMs(), w.turns(), w.turnTokens(), gwConfig.tokenizerThreads(),
-        gwConfig.segmentCacheChars(), errors, Runtime.getRuntime().availableProcessors());
+        w.maxTokens(), p.string("speedup"), w.thinkMs(), w.turns(), w.turnTokens(), p.string("tokenizer-threads"),
+        p.string("segment-cache-chars"), errors, cores);
+    System.out.println("setup: " + setup);
     for (Phase ph : phases) {
       if (ph.conversations != null) {
         System.out.printf(Locale.ROOT, "%s: %.1f messages (system + user + assistant) and %.0f prompt tokens per "
@@ -216,15 +276,15 @@ public final class GatewayLatencyBench {
       }
     }
     System.out.println();
-    System.out.println("CPU per request (ms of CPU time, all threads of this JVM during the measured rounds; "
-        + "jvm = GC, JIT and other non-Java threads):");
+    System.out.println("CPU per request (ms of CPU time, all threads of the benchmark's JVM(s) during the measured "
+        + "rounds; jvm = GC, JIT and other non-Java threads):");
     System.out.println("| path | JVM busy (% of all cores) | total | " + String.join(" | ", CpuMeter.GROUPS)
         + " | jvm |");
     System.out.println("|---|---|---|" + "---|".repeat(CpuMeter.GROUPS.size()) + "---|");
     for (Phase ph : phases) {
       StringBuilder sb = new StringBuilder().append("| ").append(ph.name).append(" | ")
           .append(String.format(Locale.ROOT, "%.0f%% | %.3f", 100.0 * ph.cpu.get(CpuMeter.PROCESS)
-              / ((double) ph.wallNanos * Runtime.getRuntime().availableProcessors()),
+              / ((double) ph.wallNanos * cores),
               ph.cpu.get(CpuMeter.PROCESS) / 1e6 / ph.requests));
       long threads = 0;
       for (String g : CpuMeter.GROUPS) {
@@ -252,10 +312,6 @@ public final class GatewayLatencyBench {
     }
   }
 
-  /** Where the gateway's internal histograms and the segment cache counters are read. */
-  record Probe(GatewayMetrics metrics, ModelTokenizer tokenizer) {
-  }
-
   /**
    * A gateway phase's requests, reading the gateway's internal histograms and cache counters over the same steady
    * window as the client's recorded requests (the ramp burst and the wind-down are left out on both sides).
@@ -263,13 +319,12 @@ public final class GatewayLatencyBench {
   private static final class Windowed implements StreamLoad.Requests {
     private final StreamLoad.Requests inner;
     private final Phase phase;
-    private final Probe probe;
-    private SegmentCacheStats cacheAtStart;
+    private final GatewayUnderTest gw;
 
-    Windowed(StreamLoad.Requests inner, Phase phase, Probe probe) {
+    Windowed(StreamLoad.Requests inner, Phase phase, GatewayUnderTest gw) {
       this.inner = inner;
       this.phase = phase;
-      this.probe = probe;
+      this.gw = gw;
     }
 
     @Override
@@ -289,24 +344,12 @@ public final class GatewayLatencyBench {
 
     @Override
     public void steadyStart() {
-      probe.metrics().preUpstreamInterval();
-      probe.metrics().tokenizerQueueInterval();
-      probe.metrics().tokenizerRunInterval();
-      cacheAtStart = probe.tokenizer().segmentCacheStats();
+      gw.steadyStart();
     }
 
     @Override
     public void steadyEnd() {
-      if (cacheAtStart == null) {
-        return;
-      }
-      phase.overhead.add(probe.metrics().preUpstreamInterval());
-      phase.poolQueue.add(probe.metrics().tokenizerQueueInterval());
-      phase.poolRun.add(probe.metrics().tokenizerRunInterval());
-      SegmentCacheStats now = probe.tokenizer().segmentCacheStats();
-      phase.cacheHits += now.hits() - cacheAtStart.hits();
-      phase.cacheMisses += now.misses() - cacheAtStart.misses();
-      cacheAtStart = null;
+      gw.steadyEnd(phase::add);
     }
   }
 
@@ -336,6 +379,15 @@ public final class GatewayLatencyBench {
     int errors;
     long requests;
     long wallNanos;
+
+    /** Adds a steady window of the gateway's internals (from the window's reporting thread). */
+    synchronized void add(GatewayUnderTest.Window window) {
+      overhead.add(window.overhead());
+      poolQueue.add(window.poolQueue());
+      poolRun.add(window.poolRun());
+      cacheHits += window.cacheHits();
+      cacheMisses += window.cacheMisses();
+    }
 
     private Phase(String key, String name, boolean gateway, boolean chat, Conversations[] conversations,
         List<String> baselines) {
@@ -390,7 +442,7 @@ public final class GatewayLatencyBench {
 
     /** One load run; {@code probe} (null during warm-up) receives the gateway's steady-window internals. */
     StreamLoad.Result run(StreamLoad load, String gwUrl, String[] agentUrls, int concurrency, int requests, long seed,
-        Workload w, Probe probe) throws Exception {
+        Workload w, GatewayUnderTest probe) throws Exception {
       long base = seed + (chat ? 130_000_000L : 90_000_000L) + (gateway ? 0 : 50_000_000L);
       if (gateway) {
         StreamLoad.Requests r = requests(0, base, w);
