@@ -118,7 +118,7 @@ final class EngineHashTable {
         return null;
       }
       if (n.blockHash == key) {
-        shiftOut(t, i);
+        NodeSlots.shiftOut(t, i, NodeSlots.BY_BLOCK_HASH);
         inSlots--;
         return n;
       }
@@ -159,38 +159,11 @@ final class EngineHashTable {
 
   private void resize(int size) {
     RadixNode[] n = new RadixNode[size];
-    int mask = size - 1;
     for (RadixNode x : slots) {
       if (x != null) {
-        int i = spread(x.blockHash) & mask;
-        while (n[i] != null) {
-          i = (i + 1) & mask;
-        }
-        n[i] = x;
+        NodeSlots.insert(n, x, NodeSlots.BY_BLOCK_HASH);
       }
     }
     slots = n;
-  }
-
-  private static void shiftOut(RadixNode[] t, int pos) {
-    int mask = t.length - 1;
-    for (;;) {
-      int last = pos;
-      pos = (last + 1) & mask;
-      RadixNode curr;
-      for (;;) {
-        curr = t[pos];
-        if (curr == null) {
-          t[last] = null;
-          return;
-        }
-        int slot = spread(curr.blockHash) & mask;
-        if (last <= pos ? last >= slot || slot > pos : last >= slot && slot > pos) {
-          break;
-        }
-        pos = (pos + 1) & mask;
-      }
-      t[last] = curr;
-    }
   }
 }

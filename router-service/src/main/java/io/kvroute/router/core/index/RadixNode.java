@@ -152,8 +152,8 @@ final class RadixNode {
         return 0;
       }
       RadixNode[] n = new RadixNode[4];
-      put(n, child);
-      put(n, c);
+      NodeSlots.insert(n, child, NodeSlots.BY_LOCAL_HASH);
+      NodeSlots.insert(n, c, NodeSlots.BY_LOCAL_HASH);
       table = n;
       child = null;
       childCount = 2;
@@ -164,7 +164,7 @@ final class RadixNode {
       delta = rehash(t.length * 2) - t.length;
       t = table;
     }
-    put(t, c);
+    NodeSlots.insert(t, c, NodeSlots.BY_LOCAL_HASH);
     childCount++;
     return delta;
   }
@@ -188,7 +188,7 @@ final class RadixNode {
       }
       pos = (pos + 1) & mask;
     }
-    shiftOut(t, pos);
+    NodeSlots.shiftOut(t, pos, NodeSlots.BY_LOCAL_HASH);
     childCount--;
     if (childCount == 1) {
       RadixNode only = null;
@@ -228,41 +228,10 @@ final class RadixNode {
     RadixNode[] n = new RadixNode[size];
     for (RadixNode x : table) {
       if (x != null) {
-        put(n, x);
+        NodeSlots.insert(n, x, NodeSlots.BY_LOCAL_HASH);
       }
     }
     table = n;
     return size;
-  }
-
-  private static void put(RadixNode[] t, RadixNode c) {
-    int mask = t.length - 1;
-    int i = mix(c.localHash) & mask;
-    while (t[i] != null) {
-      i = (i + 1) & mask;
-    }
-    t[i] = c;
-  }
-
-  private static void shiftOut(RadixNode[] t, int pos) {
-    int mask = t.length - 1;
-    for (;;) {
-      int last = pos;
-      pos = (last + 1) & mask;
-      RadixNode curr;
-      for (;;) {
-        curr = t[pos];
-        if (curr == null) {
-          t[last] = null;
-          return;
-        }
-        int slot = mix(curr.localHash) & mask;
-        if (last <= pos ? last >= slot || slot > pos : last >= slot && slot > pos) {
-          break;
-        }
-        pos = (pos + 1) & mask;
-      }
-      t[last] = curr;
-    }
   }
 }
