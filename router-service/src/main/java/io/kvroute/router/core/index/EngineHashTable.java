@@ -13,7 +13,8 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
  * goes to a fastutil map beside it. A key is in at most one of the two.
  *
  * <p>Linear probing, backward-shift deletion, load at most 1/2: 8-16 bytes per entry, against 16-32 for a fastutil
- * map. Owner thread only, except {@link #size()}, which other threads may read racily.
+ * map. Owner thread only, except the counts ({@link #size()}, {@link #slotCount()}, {@link #otherCount()}), which
+ * metrics read racily from other threads.
  */
 final class EngineHashTable {
 
@@ -52,7 +53,8 @@ final class EngineHashTable {
   }
 
   int otherCount() {
-    return others == null ? 0 : others.size();
+    Long2ObjectOpenHashMap<RadixNode> o = others;
+    return o == null ? 0 : o.size();
   }
 
   RadixNode get(long key) {
