@@ -11,6 +11,8 @@ import io.kvroute.gateway.proxy.UpstreamChunk;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,7 +32,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code chatRequest}: parse a ~512-token chat body, apply the chat template, encode, hash; segment cache
  *       off, so every call encodes the whole prompt (what a unique prompt costs);</li>
  *   <li>{@code chatRequestCached}: the same with the default segment cache, the body repeated (every piece a
- *       hit: the best case of a conversation resent with nothing new).</li>
+ *       hit: the best case of a conversation resent with nothing new);</li>
+ *   <li>{@code chatTemplateOnly} and {@code encodeUserTextOnly}: the two parts of {@code chatRequest}'s job, the
+ *       template rendered (no encode) and the user message's text encoded by the native tokenizer (no template).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -47,6 +51,8 @@ public class GatewayHotPathBenchmark {
   private Buffer chatBody;
   private ModelTokenizer cachedTokenizer;
   private String upstreamChunk;
+  private String userText;
+  private List<Map<String, Object>> messages;
 
   @Setup
   public void setUp() {
@@ -63,6 +69,8 @@ public class GatewayHotPathBenchmark {
     for (int i = 0; i < 480; i++) {
       text.append(' ').append(words[rnd.nextInt(words.length)]);
     }
+    userText = text.toString();
+    messages = List.of(Map.of("role", "user", "content", userText));
     chatBody = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
         .put("content", text.toString()))).put("max_tokens", 16).put("stream", true).toBuffer();
     upstreamChunk = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1700000000,\"model\":\"m\","
@@ -91,5 +99,15 @@ public class GatewayHotPathBenchmark {
   public long[] chatRequestCached() throws ChatTemplateException {
     GenerationRequest r = parser.chat(RequestParser.jsonObject(chatBody));
     return hasher.localHashes(cachedTokenizer.encodeChat(r.messages(), r.tools(), true));
+  }
+
+  @Benchmark
+  public String chatTemplateOnly() throws ChatTemplateException {
+    return tokenizer.applyChatTemplate(messages, null, true);
+  }
+
+  @Benchmark
+  public int[] encodeUserTextOnly() {
+    return tokenizer.encode(userText);
   }
 }

@@ -46,6 +46,15 @@ public final class GatewayLatencyBench {
   }
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (CliOptions.UsageException e) {
+      System.err.println("GatewayLatencyBench: " + e.getMessage() + " (--help lists the options)");
+      System.exit(2);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     CliOptions opts = CliOptions.create("GatewayLatencyBench", "gateway+router added latency vs direct agent")
         .option("concurrency", "256", "concurrent streams")
         .option("requests", "4096", "measured requests per phase (split over the rounds)")
@@ -80,7 +89,11 @@ public final class GatewayLatencyBench {
         p.integer("turns"), p.integer("turn-tokens"));
     List<Phase> selected = new ArrayList<>();
     for (String key : p.string("phases").split(",")) {
-      selected.add(Phase.of(key.trim(), concurrency, w));
+      try {
+        selected.add(Phase.of(key.trim(), concurrency, w));
+      } catch (IllegalArgumentException e) {
+        throw new CliOptions.UsageException("--phases: " + e.getMessage());
+      }
     }
     Phase[] phases = selected.toArray(Phase[]::new);
 
@@ -88,7 +101,12 @@ public final class GatewayLatencyBench {
     BitSet gatewayCpus = null;
     if (isolate) {
       BitSet allowed = CpuAffinity.allowed();
-      gatewayCpus = p.string("gateway-cpus").isEmpty() ? lastCore(allowed) : CpuAffinity.parse(p.string("gateway-cpus"));
+      try {
+        gatewayCpus = p.string("gateway-cpus").isEmpty() ? lastCore(allowed)
+            : CpuAffinity.parse(p.string("gateway-cpus"));
+      } catch (IllegalArgumentException e) {
+        throw new CliOptions.UsageException("--gateway-cpus: " + e.getMessage());
+      }
       if (allowed.intersects(gatewayCpus)) {
         // This JVM may still run on the gateway's cores: run the benchmark again pinned to the others.
         BitSet load = (BitSet) allowed.clone();
