@@ -2,14 +2,6 @@ package io.kvroute.gateway.bench;
 
 import io.kvroute.common.config.CliOptions;
 import io.kvroute.common.tokenizer.ModelTokenizer;
-import io.kvroute.common.tokenizer.SegmentCacheStats;
-import io.kvroute.gateway.GatewayConfig;
-import io.kvroute.gateway.GatewayVerticle;
-import io.kvroute.router.RouterConfig;
-import io.kvroute.router.RouterVerticle;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -18,8 +10,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
@@ -53,48 +43,29 @@ public final class GatewayHostProcess {
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
             "gateway --segment-cache-chars");
     CliOptions.Parsed p = opts.parse(args);
-    Vertx routerVertx = Vertx.vertx();
-    RouterVerticle router = new RouterVerticle(RouterConfig.from(RouterConfig.options().parse(new String[] {
-        "--router-port", "0", "--host", "127.0.0.1", "--http-instances", "1"}, Map.of())));
-    routerVertx.deployVerticle(router).await(30, TimeUnit.SECONDS);
-    GatewayConfig gwConfig = GatewayConfig.from(GatewayConfig.options().parse(new String[] {
-        "--host", "127.0.0.1", "--http-port", "0", "--router-url", "http://127.0.0.1:" + router.actualPort(),
-        "--tokenizer-threads", p.string("tokenizer-threads"), "--segment-cache-chars",
-        p.string("segment-cache-chars")}, Map.of()));
-    ModelTokenizer tokenizer = gwConfig.loadTokenizer();
-    Vertx gwVertx = Vertx.vertx();
-    GatewayVerticle gateway = new GatewayVerticle(gwConfig, tokenizer,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    gwVertx.deployVerticle(gateway).await(30, TimeUnit.SECONDS);
-    CpuMeter.name(routerVertx, "router");
-    CpuMeter.name(gwVertx, "gw");
+    RouterAndGateway system = RouterAndGateway.start(p.string("tokenizer-threads"),
+        p.string("segment-cache-chars"));
     CpuMeter cpu = new CpuMeter();
 
     // Logs go to stdout too; replies are whole lines written under System.out's lock, so they never interleave.
     PrintStream out = System.out;
     String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
         .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(",")).replace(' ', '_');
-    out.println(READY + router.actualPort() + " " + gateway.actualPort() + " "
+    out.println(READY + system.routerPort() + " " + system.gatewayPort() + " "
         + Runtime.getRuntime().availableProcessors() + " " + collectors);
     out.flush();
 
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    SegmentCacheStats cacheAtStart = tokenizer.segmentCacheStats();
     for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
       switch (line) {
         case "start" -> {
-          gateway.metrics().preUpstreamInterval();
-          gateway.metrics().tokenizerQueueInterval();
-          gateway.metrics().tokenizerRunInterval();
-          cacheAtStart = tokenizer.segmentCacheStats();
+          system.windowStart();
           out.println(REPLY + "ok");
         }
         case "end" -> {
-          SegmentCacheStats now = tokenizer.segmentCacheStats();
-          out.println(REPLY + "window " + encode(gateway.metrics().preUpstreamInterval()) + " "
-              + encode(gateway.metrics().tokenizerQueueInterval()) + " "
-              + encode(gateway.metrics().tokenizerRunInterval()) + " " + (now.hits() - cacheAtStart.hits()) + " "
-              + (now.misses() - cacheAtStart.misses()));
+          GatewayUnderTest.Window w = system.windowEnd();
+          out.println(w == null ? REPLY + "error no window started" : REPLY + "window " + encode(w.overhead()) + " "
+              + encode(w.poolQueue()) + " " + encode(w.poolRun()) + " " + w.cacheHits() + " " + w.cacheMisses());
         }
         case "cpu" -> out.println(REPLY + "cpu " + cpu.snapshot().entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\t")));
@@ -102,8 +73,7 @@ public final class GatewayHostProcess {
       }
       out.flush();
     }
-    gwVertx.close().await(10, TimeUnit.SECONDS);
-    routerVertx.close().await(10, TimeUnit.SECONDS);
+    system.close();
     System.exit(0);
   }
 

@@ -1,14 +1,5 @@
 package io.kvroute.gateway.bench;
 
-import io.kvroute.common.tokenizer.ModelTokenizer;
-import io.kvroute.common.tokenizer.SegmentCacheStats;
-import io.kvroute.gateway.GatewayConfig;
-import io.kvroute.gateway.GatewayVerticle;
-import io.kvroute.router.RouterConfig;
-import io.kvroute.router.RouterVerticle;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,26 +57,10 @@ interface GatewayUnderTest extends AutoCloseable {
 
   /** Router and gateway in this JVM, sharing its cores with the agents, the engines and the load generator. */
   static GatewayUnderTest inProcess(int tokenizerThreads, String segmentCacheChars) throws Exception {
-    Vertx routerVertx = Vertx.vertx();
-    RouterVerticle router = new RouterVerticle(RouterConfig.from(RouterConfig.options().parse(new String[] {
-        "--router-port", "0", "--host", "127.0.0.1", "--http-instances", "1"}, Map.of())));
-    routerVertx.deployVerticle(router).await(30, TimeUnit.SECONDS);
-    String routerUrl = "http://127.0.0.1:" + router.actualPort();
-    // The gateway's own tokenizer (the agents' simulated engines share the bundled one), configured by its CLI.
-    GatewayConfig gwConfig = GatewayConfig.from(GatewayConfig.options().parse(new String[] {
-        "--host", "127.0.0.1", "--http-port", "0", "--router-url", routerUrl, "--tokenizer-threads",
-        Integer.toString(tokenizerThreads), "--segment-cache-chars", segmentCacheChars}, Map.of()));
-    ModelTokenizer tokenizer = gwConfig.loadTokenizer();
-    Vertx gwVertx = Vertx.vertx();
-    GatewayVerticle gateway = new GatewayVerticle(gwConfig, tokenizer,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    gwVertx.deployVerticle(gateway).await(30, TimeUnit.SECONDS);
-    CpuMeter.name(routerVertx, "router");
-    CpuMeter.name(gwVertx, "gw");
-    String gwUrl = "http://127.0.0.1:" + gateway.actualPort();
+    RouterAndGateway system = RouterAndGateway.start(Integer.toString(tokenizerThreads), segmentCacheChars);
+    String routerUrl = "http://127.0.0.1:" + system.routerPort();
+    String gwUrl = "http://127.0.0.1:" + system.gatewayPort();
     return new GatewayUnderTest() {
-      private SegmentCacheStats cacheAtStart;
-
       @Override
       public String routerUrl() {
         return routerUrl;
@@ -104,22 +79,15 @@ interface GatewayUnderTest extends AutoCloseable {
 
       @Override
       public void steadyStart() {
-        gateway.metrics().preUpstreamInterval();
-        gateway.metrics().tokenizerQueueInterval();
-        gateway.metrics().tokenizerRunInterval();
-        cacheAtStart = tokenizer.segmentCacheStats();
+        system.windowStart();
       }
 
       @Override
       public void steadyEnd(Consumer<Window> sink) {
-        if (cacheAtStart == null) {
-          return;
+        Window w = system.windowEnd();
+        if (w != null) {
+          sink.accept(w);
         }
-        SegmentCacheStats now = tokenizer.segmentCacheStats();
-        sink.accept(new Window(gateway.metrics().preUpstreamInterval(), gateway.metrics().tokenizerQueueInterval(),
-            gateway.metrics().tokenizerRunInterval(), now.hits() - cacheAtStart.hits(),
-            now.misses() - cacheAtStart.misses()));
-        cacheAtStart = null;
       }
 
       @Override
@@ -133,8 +101,7 @@ interface GatewayUnderTest extends AutoCloseable {
 
       @Override
       public void close() throws Exception {
-        gwVertx.close().await(10, TimeUnit.SECONDS);
-        routerVertx.close().await(10, TimeUnit.SECONDS);
+        system.close();
       }
     };
   }
