@@ -41,6 +41,8 @@ public final class ModelTokenizer {
 
   private final String modelName;
   private final HuggingFaceTokenizer tokenizer;
+  /** Exact fast path for plain ASCII text (null: not this tokenizer's pipeline, or caches off). */
+  private final AsciiPreTokenCache asciiPieces;
   private final ChatTemplate chatTemplate;
   private final Map<String, Object> specialTokenVariables;
   private final String eosToken;
@@ -63,6 +65,8 @@ public final class ModelTokenizer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer.json of " + files.name(), e);
     }
+    this.asciiPieces = segmentCacheChars > 0
+        ? AsciiPreTokenCache.create(files.tokenizerJson(), this::encodeNatively) : null;
     this.modelName = files.name();
     this.vocabSize = files.vocabSize();
     this.chatTemplate = files.chatTemplate() == null ? null : new ChatTemplate(files.chatTemplate());
@@ -90,8 +94,8 @@ public final class ModelTokenizer {
         : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode,
         minRunBreakChars);
     LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}"
-        + " segment_cache_chars={} segment_cache={}", modelName, vocabSize, eosToken, eosTokenId,
-        chatTemplate != null, segmentCacheChars, segmented != null ? "on" : "off");
+        + " segment_cache_chars={} segment_cache={} ascii_piece_cache={}", modelName, vocabSize, eosToken, eosTokenId,
+        chatTemplate != null, segmentCacheChars, segmented != null ? "on" : "off", asciiPieces != null ? "on" : "off");
   }
 
   /**
@@ -139,6 +143,11 @@ public final class ModelTokenizer {
     if (text == null) {
       throw new IllegalArgumentException("text is null");
     }
+    int[] ids = asciiPieces == null ? null : asciiPieces.encode(text);
+    return ids != null ? ids : encodeNatively(text);
+  }
+
+  private int[] encodeNatively(String text) {
     // Straight to the native encoding and its ids: HuggingFaceTokenizer.encode also copies tokens, offsets,
     // masks and type ids into Java arrays, which costs more than the encoding itself for long prompts.
     TokenizersLibrary lib = TokenizersLibrary.LIB;

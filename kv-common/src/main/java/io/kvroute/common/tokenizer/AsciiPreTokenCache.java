@@ -1,0 +1,291 @@
+package io.kvroute.common.tokenizer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * An exact fast path of HF {@code encode(text, add_special_tokens=False)} for plain ASCII text (printable
+ * characters, tab, CR and LF) under the Qwen2 pre-tokenizer: the text is cut into the pieces of Qwen2's split
+ * regex by a hand-written scanner, and each piece's ids come from a cache, filled by the native tokenizer encoding
+ * that piece alone. This is the native result: HF byte-level BPE never merges across pre-tokenizer pieces, NFC
+ * leaves ASCII unchanged, and a piece encoded alone is one piece again. Text with another character, or with a
+ * character that starts one of the tokenizer's added tokens (matched before pre-tokenisation), is left to the
+ * caller ({@link #encode} returns null). A native call costs ~1.5 us per word of new text; a cached word ~30 ns.
+ *
+ * <p>{@link #create} returns null unless {@code tokenizer.json} is exactly that pipeline: normalizer NFC or none, a
+ * Sequence of Split(the Qwen2 regex, Isolated) and ByteLevel without its own regex, a BPE model without dropout.
+ * Thread-safe; the cache holds at most {@link #MAX_ENTRIES} pieces of at most {@link #MAX_PIECE_CHARS} chars and
+ * is emptied when full.
+ */
+final class AsciiPreTokenCache {
+
+  /** Qwen2's split regex, as written in its {@code tokenizer.json}. */
+  static final String QWEN2_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+      + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  static final int MAX_ENTRIES = 1 << 16;
+  static final int MAX_PIECE_CHARS = 32;
+
+  private final boolean[] startsAddedToken;
+  private final Function<String, int[]> nativeEncode;
+  private final ConcurrentHashMap<String, int[]> pieces = new ConcurrentHashMap<>();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+
+  private AsciiPreTokenCache(boolean[] startsAddedToken, Function<String, int[]> nativeEncode) {
+    this.startsAddedToken = startsAddedToken;
+    this.nativeEncode = nativeEncode;
+  }
+
+  /** The cache for this {@code tokenizer.json}, or null when its pipeline is not the one described above. */
+  static AsciiPreTokenCache create(byte[] tokenizerJson, Function<String, int[]> nativeEncode) {
+    Map<String, Object> top = new LinkedHashMap<>();
+    boolean[] startsAdded = new boolean[128];
+    try (JsonParser p = new JsonFactory().createParser(tokenizerJson)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "normalizer", "pre_tokenizer" -> top.put(field, read(p, value));
+          case "model" -> top.put(field, modelHeader(p, value));
+          case "added_tokens" -> {
+            if (!(read(p, value) instanceof List<?> tokens)) {
+              return null;
+            }
+            for (Object t : tokens) {
+              if (!(t instanceof Map<?, ?> token) || !(token.get("content") instanceof String content)
+                  || content.isEmpty()) {
+                return null;
+              }
+              if (content.charAt(0) < 128) {
+                startsAdded[content.charAt(0)] = true;
+              }
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return supported(top) ? new AsciiPreTokenCache(startsAdded, nativeEncode) : null;
+  }
+
+  private static boolean supported(Map<String, Object> top) {
+    Object normalizer = top.get("normalizer");
+    boolean nfc = normalizer == null || normalizer instanceof Map<?, ?> n && "NFC".equals(n.get("type"))
+        && n.size() == 1;
+    if (!(top.get("pre_tokenizer") instanceof Map<?, ?> pre) || !"Sequence".equals(pre.get("type"))
+        || !(pre.get("pretokenizers") instanceof List<?> steps) || steps.size() != 2
+        || !(steps.get(0) instanceof Map<?, ?> split) || !(steps.get(1) instanceof Map<?, ?> byteLevel)) {
+      return false;
+    }
+    boolean qwenSplit = "Split".equals(split.get("type")) && split.get("pattern") instanceof Map<?, ?> pattern
+        && QWEN2_SPLIT.equals(pattern.get("Regex")) && "Isolated".equals(split.get("behavior"))
+        && Boolean.FALSE.equals(split.get("invert"));
+    boolean plainByteLevel = "ByteLevel".equals(byteLevel.get("type"))
+        && Boolean.FALSE.equals(byteLevel.get("add_prefix_space")) && Boolean.FALSE.equals(byteLevel.get("use_regex"));
+    boolean bpe = top.get("model") instanceof Map<?, ?> model && "BPE".equals(model.get("type"))
+        && model.get("dropout") == null;
+    return nfc && qwenSplit && plainByteLevel && bpe;
+  }
+
+  /** The ids of {@code text}, or null when it is not plain ASCII free of added-token starts. */
+  int[] encode(String text) {
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c >= 128 || c < 32 && c != '\t' && c != '\n' && c != '\r' || c == 127 || startsAddedToken[c]) {
+        return null;
+      }
+    }
+    int[] out = new int[Math.max(8, n / 3)];
+    int size = 0;
+    for (int i = 0; i < n; ) {
+      int end = pieceEnd(text, i);
+      int[] ids = piece(text.substring(i, end));
+      if (size + ids.length > out.length) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, size + ids.length));
+      }
+      System.arraycopy(ids, 0, out, size, ids.length);
+      size += ids.length;
+      i = end;
+    }
+    return Arrays.copyOf(out, size);
+  }
+
+  long hits() {
+    return hits.sum();
+  }
+
+  long misses() {
+    return misses.sum();
+  }
+
+  private int[] piece(String piece) {
+    int[] ids = pieces.get(piece);
+    if (ids != null) {
+      hits.increment();
+      return ids;
+    }
+    misses.increment();
+    ids = nativeEncode.apply(piece);
+    if (piece.length() <= MAX_PIECE_CHARS) {
+      if (pieces.size() >= MAX_ENTRIES) {
+        pieces.clear();
+      }
+      pieces.put(piece, ids);
+    }
+    return ids;
+  }
+
+  /**
+   * End of the piece of Qwen2's split regex that starts at {@code i}, for text of printable ASCII, tab, CR and LF:
+   * the regex's alternatives in order (the first that matches wins, each as long as it goes).
+   */
+  static int pieceEnd(String s, int i) {
+    int n = s.length();
+    char c = s.charAt(i);
+    // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+    if (c == '\'' && i + 1 < n) {
+      char a = lower(s.charAt(i + 1));
+      if (a == 's' || a == 't' || a == 'm' || a == 'd') {
+        return i + 2;
+      }
+      if (i + 2 < n) {
+        char b = lower(s.charAt(i + 2));
+        if (a == 'r' && b == 'e' || a == 'v' && b == 'e' || a == 'l' && b == 'l') {
+          return i + 3;
+        }
+      }
+    }
+    // [^\r\n\p{L}\p{N}]?\p{L}+
+    if (letter(c)) {
+      return letters(s, i);
+    }
+    if (!crlf(c) && !digit(c) && i + 1 < n && letter(s.charAt(i + 1))) {
+      return letters(s, i + 1);
+    }
+    // \p{N}
+    if (digit(c)) {
+      return i + 1;
+    }
+    // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
+    int j = c == ' ' && i + 1 < n && symbol(s.charAt(i + 1)) ? i + 1 : i;
+    if (symbol(s.charAt(j))) {
+      while (j < n && symbol(s.charAt(j))) {
+        j++;
+      }
+      while (j < n && crlf(s.charAt(j))) {
+        j++;
+      }
+      return j;
+    }
+    // c is whitespace: \s*[\r\n]+ (up to the run's last CR/LF), else \s+(?!\S), else \s+
+    int end = i;
+    int lastBreak = -1;
+    while (end < n && space(s.charAt(end))) {
+      if (crlf(s.charAt(end))) {
+        lastBreak = end;
+      }
+      end++;
+    }
+    if (lastBreak >= 0) {
+      return lastBreak + 1;
+    }
+    return end == n || end - i == 1 ? end : end - 1;
+  }
+
+  private static int letters(String s, int from) {
+    int j = from;
+    while (j < s.length() && letter(s.charAt(j))) {
+      j++;
+    }
+    return j;
+  }
+
+  private static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+  }
+
+  private static boolean letter(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean digit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  }
+
+  private static boolean crlf(char c) {
+    return c == '\n' || c == '\r';
+  }
+
+  private static boolean symbol(char c) {
+    return !space(c) && !letter(c) && !digit(c);
+  }
+
+  /** The {@code model} object's scalar fields (its vocabulary and merges skipped). */
+  private static Map<String, Object> modelHeader(JsonParser p, JsonToken value) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (value != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return m;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+        p.skipChildren();
+      } else {
+        m.put(field, scalar(p, v));
+      }
+    }
+    return m;
+  }
+
+  /** A small JSON value as Map / List / String / Boolean / Number / null. */
+  private static Object read(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.START_OBJECT) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        m.put(field, read(p, p.nextToken()));
+      }
+      return m;
+    }
+    if (t == JsonToken.START_ARRAY) {
+      List<Object> l = new ArrayList<>();
+      for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+        l.add(read(p, e));
+      }
+      return l;
+    }
+    return scalar(p, t);
+  }
+
+  private static Object scalar(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+      default -> null;
+    };
+  }
+}

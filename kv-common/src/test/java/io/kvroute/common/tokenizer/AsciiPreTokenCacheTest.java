@@ -1,0 +1,115 @@
+package io.kvroute.common.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class AsciiPreTokenCacheTest {
+
+  /** Native encoding only (no caches), the oracle. */
+  private static final ModelTokenizer NATIVE = ModelTokenizer.loadBundled(0);
+  private static final byte[] BUNDLED_JSON = TokenizerFiles.bundled().tokenizerJson();
+  /** Printable ASCII, tab, CR, LF, with the characters the regex treats specially over-represented. */
+  private static final String ALPHABET = "aZ9 '\n\r\t!.,-sStTmMdDrReEvVlL  \n" + printableAscii();
+
+  private static String printableAscii() {
+    StringBuilder sb = new StringBuilder();
+    for (char c = 32; c < 127; c++) {
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
+  private static String randomText(SplittableRandom rnd, int maxLen) {
+    StringBuilder sb = new StringBuilder();
+    int len = 1 + rnd.nextInt(maxLen);
+    for (int i = 0; i < len; i++) {
+      sb.append(ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void shouldCutTextExactlyWhereQwen2sSplitRegexDoes() {
+    Pattern regex = Pattern.compile(AsciiPreTokenCache.QWEN2_SPLIT);
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int k = 0; k < 100_000; k++) {
+      String text = randomText(rnd, 24);
+      List<String> scanned = new ArrayList<>();
+      for (int i = 0; i < text.length(); ) {
+        int end = AsciiPreTokenCache.pieceEnd(text, i);
+        scanned.add(text.substring(i, end));
+        i = end;
+      }
+      List<String> matched = new ArrayList<>();
+      Matcher m = regex.matcher(text);
+      while (m.find()) {
+        matched.add(m.group());
+      }
+      assertThat(scanned).as("pieces of %s", text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+          .isEqualTo(matched);
+    }
+  }
+
+  @Test
+  void shouldGiveTheNativeIdsForRandomAsciiText() {
+    ModelTokenizer cached = ModelTokenizer.loadBundled(1 << 20);
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int k = 0; k < 5_000; k++) {
+      String text = randomText(rnd, 80);
+      assertThat(cached.encode(text)).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+    }
+    // Text the fast path must leave to the native tokenizer: added tokens, non-ASCII, control characters.
+    for (String text : List.of("a <|im_start|>user\nhi<|im_end|>", "naïve café", "tab\u000bvertical", "x\u007fy",
+        "emoji 🙂 ok", "I'M here, you'RE there; it's 2024-11-24!\r\n\r\n  done  ")) {
+      assertThat(cached.encode(text)).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+    }
+  }
+
+  @Test
+  void shouldEncodeEachNewPieceOnceAndLeaveOtherTextToTheCaller() {
+    AtomicInteger nativeCalls = new AtomicInteger();
+    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, s -> {
+      nativeCalls.incrementAndGet();
+      return NATIVE.encode(s);
+    });
+    assertThat(cache).isNotNull();
+    String text = "the router routes the request to the worker";
+
+    assertThat(cache.encode(text)).isEqualTo(NATIVE.encode(text));
+    int first = nativeCalls.get();
+    assertThat(cache.encode(text + " the worker")).isEqualTo(NATIVE.encode(text + " the worker"));
+
+    // 8 pieces, 7 different ("the", " router", " routes", " the", " request", " to", " worker"): one native call
+    // each; " the" comes again in the first text, and all 10 pieces of the second were seen before.
+    assertThat(first).isEqualTo(7);
+    assertThat(nativeCalls.get()).isEqualTo(first);
+    assertThat(cache.misses()).isEqualTo(7);
+    assertThat(cache.hits()).isEqualTo(1 + 10);
+    assertThat(cache.encode("<|im_start|>")).isNull();
+    assertThat(cache.encode("café")).isNull();
+  }
+
+  @Test
+  void shouldRefuseOtherPipelines() {
+    String json = new String(BUNDLED_JSON, StandardCharsets.UTF_8);
+    String llama3Digits = json.replace("|\\\\p{N}|", "|\\\\p{N}{1,3}|");
+    assertThat(llama3Digits).isNotEqualTo(json);
+    String dropout = json.replaceFirst("\"dropout\": null", "\"dropout\": 0.1");
+    assertThat(dropout).isNotEqualTo(json);
+    String lowercase = json.replaceFirst("\"normalizer\": \\{", "\"normalizer\": {\"lowercase\": true, ");
+    assertThat(lowercase).isNotEqualTo(json);
+
+    assertThat(AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode)).isNotNull();
+    for (String other : List.of(llama3Digits, dropout, lowercase, "{}", "not json")) {
+      assertThat(AsciiPreTokenCache.create(other.getBytes(StandardCharsets.UTF_8), NATIVE::encode)).isNull();
+    }
+  }
+}
