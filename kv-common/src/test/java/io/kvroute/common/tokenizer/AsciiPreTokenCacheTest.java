@@ -60,12 +60,21 @@ class AsciiPreTokenCacheTest {
 
   @Test
   void shouldGiveTheNativeIdsForRandomAsciiText() {
+    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
     ModelTokenizer cached = ModelTokenizer.loadBundled(1 << 20);
     SplittableRandom rnd = new SplittableRandom(11);
+    int fast = 0;
     for (int k = 0; k < 5_000; k++) {
       String text = randomText(rnd, 80);
-      assertThat(cached.encode(text)).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+      int[] expected = NATIVE.encode(text);
+      int[] ids = cache.encode(text);
+      if (ids != null) {
+        assertThat(ids).as("ids of %s", text).isEqualTo(expected);
+        fast++;
+      }
+      assertThat(cached.encode(text)).as("ids of %s", text).isEqualTo(expected);
     }
+    assertThat(fast).as("texts answered from the cache (1,063 with this seed)").isGreaterThan(500);
     // Text the fast path must leave to the native tokenizer: added tokens, non-ASCII, control characters.
     for (String text : List.of("a <|im_start|>user\nhi<|im_end|>", "naïve café", "tab\u000bvertical", "x\u007fy",
         "emoji 🙂 ok", "I'M here, you'RE there; it's 2024-11-24!\r\n\r\n  done  ")) {
@@ -74,7 +83,7 @@ class AsciiPreTokenCacheTest {
   }
 
   @Test
-  void shouldEncodeEachNewPieceOnceAndLeaveOtherTextToTheCaller() {
+  void shouldEncodeEachNewPieceOnceAndLeaveMostlyNewTextToTheCaller() {
     AtomicInteger nativeCalls = new AtomicInteger();
     AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, s -> {
       nativeCalls.incrementAndGet();
@@ -83,16 +92,18 @@ class AsciiPreTokenCacheTest {
     assertThat(cache).isNotNull();
     String text = "the router routes the request to the worker";
 
-    assertThat(cache.encode(text)).isEqualTo(NATIVE.encode(text));
-    int first = nativeCalls.get();
+    // 8 pieces, all new: one native call for the whole text is cheaper, so the caller makes it; the 7 different
+    // pieces ("the", " router", " routes", " the", " request", " to", " worker") are cached meanwhile.
+    assertThat(cache.encode(text)).isNull();
+    assertThat(nativeCalls.get()).isEqualTo(7);
+    // 10 pieces seen before: no native call.
     assertThat(cache.encode(text + " the worker")).isEqualTo(NATIVE.encode(text + " the worker"));
-
-    // 8 pieces, 7 different ("the", " router", " routes", " the", " request", " to", " worker"): one native call
-    // each; " the" comes again in the first text, and all 10 pieces of the second were seen before.
-    assertThat(first).isEqualTo(7);
-    assertThat(nativeCalls.get()).isEqualTo(first);
-    assertThat(cache.misses()).isEqualTo(7);
-    assertThat(cache.hits()).isEqualTo(1 + 10);
+    assertThat(nativeCalls.get()).isEqualTo(7);
+    // 1 new piece of 9: encoded alone, the rest from the cache.
+    assertThat(cache.encode(text + " quickly")).isEqualTo(NATIVE.encode(text + " quickly"));
+    assertThat(nativeCalls.get()).isEqualTo(8);
+    assertThat(cache.misses()).isEqualTo(8 + 1);
+    assertThat(cache.hits()).isEqualTo(10 + 8);
     assertThat(cache.encode("<|im_start|>")).isNull();
     assertThat(cache.encode("café")).isNull();
   }
