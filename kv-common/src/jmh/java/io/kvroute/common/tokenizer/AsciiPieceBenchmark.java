@@ -1,0 +1,72 @@
+package io.kvroute.common.tokenizer;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.SplittableRandom;
+
+/**
+ * Thread-CPU time per {@link ModelTokenizer#encode} of a ~480-word ASCII text, native only (caches off) against the
+ * default tokenizer (its {@link AsciiPreTokenCache} on), for text of common words (the cache's case) and for text
+ * whose every word is new (its worst case): {@code java -cp ... io.kvroute.common.tokenizer.AsciiPieceBenchmark
+ * [texts per round]}. Prints the best of 5 rounds.
+ */
+public final class AsciiPieceBenchmark {
+
+  private static final String[] COMMON = ("the router keeps a radix tree of cached prefix blocks and sends each "
+      + "request to the worker with longest match while balancing active load across GPUs so time to first token "
+      + "drops, which is why users see faster answers.").split(" ");
+
+  private AsciiPieceBenchmark() {
+  }
+
+  public static void main(String[] args) {
+    int texts = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    ModelTokenizer nativeOnly = ModelTokenizer.loadBundled(0);
+    ModelTokenizer cached = ModelTokenizer.loadBundled(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
+    for (boolean newWords : new boolean[] {false, true}) {
+      double bestNative = Double.MAX_VALUE;
+      double bestCached = Double.MAX_VALUE;
+      SplittableRandom rnd = new SplittableRandom(5);
+      for (int round = 0; round < 5; round++) {
+        String[] batch = new String[texts];
+        for (int k = 0; k < texts; k++) {
+          batch[k] = text(rnd, newWords);
+        }
+        bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly, batch));
+        bestCached = Math.min(bestCached, cpuMicrosPerText(cached, batch));
+      }
+      System.out.printf("%s: native %.1f us, default (ASCII piece cache) %.1f us per text [best of 5 rounds of %d]%n",
+          newWords ? "480 new random words" : "480 common words", bestNative, bestCached, texts);
+    }
+  }
+
+  private static String text(SplittableRandom rnd, boolean newWords) {
+    StringBuilder sb = new StringBuilder("req " + rnd.nextInt(1_000_000) + ":");
+    for (int w = 0; w < 480; w++) {
+      sb.append(' ');
+      if (newWords) {
+        int len = 3 + rnd.nextInt(6);
+        for (int i = 0; i < len; i++) {
+          sb.append((char) ('a' + rnd.nextInt(26)));
+        }
+      } else {
+        sb.append(COMMON[rnd.nextInt(COMMON.length)]);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static double cpuMicrosPerText(ModelTokenizer tokenizer, String[] batch) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long start = threads.getCurrentThreadCpuTime();
+    long sink = 0;
+    for (String t : batch) {
+      sink += tokenizer.encode(t).length;
+    }
+    long nanos = threads.getCurrentThreadCpuTime() - start;
+    if (sink == 0) {
+      throw new IllegalStateException("no tokens");
+    }
+    return nanos / 1e3 / batch.length;
+  }
+}
