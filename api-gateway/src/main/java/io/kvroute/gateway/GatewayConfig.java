@@ -123,7 +123,8 @@ public record GatewayConfig(
         .option("tokenizer-threads", "auto", "threads of the tokenising worker pool; auto = cores (at least 2)")
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
             "bound of the tokenizer's segment cache (chat turns seen before are not tokenised again), in char units"
-            + " of ~2 bytes: key chars + 2 per token id; 0 = off")
+            + " of ~2 bytes: key chars + 2 per token id; 0 = off, and with it the cache of ASCII word pieces"
+            + " (up to 65,536)")
         .option("instances", "auto", "HTTP verticle instances (event loops) sharing the port; auto = cores");
   }
 
