@@ -1,6 +1,5 @@
 package io.kvroute.common.tokenizer;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -128,18 +127,13 @@ final class AddedTokenSplitter {
     List<AddedToken> tokens = new ArrayList<>();
     BitSet vocabIds = new BitSet();
     boolean[] unsafe = {false};
-    try (JsonParser p = new JsonFactory().createParser(tokenizerJson)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
+    try {
+      boolean read = TokenizerFiles.forEachField(tokenizerJson, (field, value, p) -> {
         if ("added_tokens".equals(field) && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
             AddedToken token = readAddedToken(p);
             if (token == null) {
-              return null;
+              return false;
             }
             tokens.add(token);
           }
@@ -150,6 +144,10 @@ final class AddedTokenSplitter {
         } else {
           p.skipChildren();
         }
+        return true;
+      });
+      if (!read) {
+        return null;
       }
     } catch (IOException | RuntimeException e) {
       return null;

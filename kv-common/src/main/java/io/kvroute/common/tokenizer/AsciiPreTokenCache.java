@@ -1,6 +1,5 @@
 package io.kvroute.common.tokenizer;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -52,24 +51,19 @@ final class AsciiPreTokenCache {
   static AsciiPreTokenCache create(byte[] tokenizerJson, Function<String, int[]> nativeEncode) {
     Map<String, Object> top = new LinkedHashMap<>();
     boolean[] startsAdded = new boolean[128];
-    try (JsonParser p = new JsonFactory().createParser(tokenizerJson)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
+    try {
+      boolean read = TokenizerFiles.forEachField(tokenizerJson, (field, value, p) -> {
         switch (field) {
           case "normalizer", "pre_tokenizer" -> top.put(field, read(p, value));
           case "model" -> top.put(field, modelHeader(p, value));
           case "added_tokens" -> {
             if (!(read(p, value) instanceof List<?> tokens)) {
-              return null;
+              return false;
             }
             for (Object t : tokens) {
               if (!(t instanceof Map<?, ?> token) || !(token.get("content") instanceof String content)
                   || content.isEmpty()) {
-                return null;
+                return false;
               }
               if (content.charAt(0) < 128) {
                 startsAdded[content.charAt(0)] = true;
@@ -78,6 +72,10 @@ final class AsciiPreTokenCache {
           }
           default -> p.skipChildren();
         }
+        return true;
+      });
+      if (!read) {
+        return null;
       }
     } catch (IOException | RuntimeException e) {
       return null;

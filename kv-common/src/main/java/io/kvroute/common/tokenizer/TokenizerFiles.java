@@ -127,27 +127,46 @@ record TokenizerFiles(String name, byte[] tokenizerJson, JsonObject config, Stri
     }
   }
 
-  /** 1 + the largest id in {@code model.vocab} and {@code added_tokens}, read with a streaming parser. */
-  static int vocabSize(byte[] tokenizerJson) {
-    int max = -1;
+  /** One top-level field of tokenizer.json, the parser on its value's first token: the visitor reads or skips it. */
+  interface FieldVisitor {
+    /** False stops the walk. */
+    boolean visit(String field, JsonToken value, JsonParser p) throws IOException;
+  }
+
+  /**
+   * Walks the top-level fields of {@code tokenizer.json} in order with a streaming parser, so that a large
+   * vocabulary is never held as a tree. False when the file is not a JSON object or the visitor stopped.
+   */
+  static boolean forEachField(byte[] tokenizerJson, FieldVisitor visitor) throws IOException {
     try (JsonParser p = new JsonFactory().createParser(tokenizerJson)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new IllegalArgumentException("tokenizer.json is not a JSON object");
+        return false;
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
-        JsonToken value = p.nextToken();
+        if (!visitor.visit(field, p.nextToken(), p)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** 1 + the largest id in {@code model.vocab} and {@code added_tokens}, read with a streaming parser. */
+  static int vocabSize(byte[] tokenizerJson) {
+    int[] max = {-1};
+    boolean object;
+    try {
+      object = forEachField(tokenizerJson, (field, value, p) -> {
         if ("model".equals(field) && value == JsonToken.START_OBJECT) {
-          int[] modelMax = {max};
-          forEachVocabId(p, id -> modelMax[0] = Math.max(modelMax[0], id));
-          max = modelMax[0];
+          forEachVocabId(p, id -> max[0] = Math.max(max[0], id));
         } else if ("added_tokens".equals(field) && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String tokenField = p.currentName();
               p.nextToken();
               if ("id".equals(tokenField)) {
-                max = Math.max(max, p.getIntValue());
+                max[0] = Math.max(max[0], p.getIntValue());
               } else {
                 p.skipChildren();
               }
@@ -156,13 +175,17 @@ record TokenizerFiles(String name, byte[] tokenizerJson, JsonObject config, Stri
         } else {
           p.skipChildren();
         }
-      }
+        return true;
+      });
     } catch (IOException e) {
       throw new IllegalArgumentException("tokenizer.json is not valid JSON: " + e.getMessage(), e);
     }
-    if (max < 0) {
+    if (!object) {
+      throw new IllegalArgumentException("tokenizer.json is not a JSON object");
+    }
+    if (max[0] < 0) {
       throw new IllegalArgumentException("tokenizer.json has no vocabulary");
     }
-    return max + 1;
+    return max[0] + 1;
   }
 }
