@@ -35,6 +35,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -136,7 +137,10 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.cancelTimer(probeTimer);
     }
     Future<Void> closeServer = server == null ? Future.succeededFuture() : server.close();
+    // Each router call has its own timeout per router tried: wait at most that long for releases still in flight.
+    Duration maxDrain = config.routerTimeout().multipliedBy(config.routerUrls().size()).plusMillis(500);
     return closeServer
+        .eventually(() -> routers == null ? Future.succeededFuture() : routers.drain(vertx, maxDrain))
         .eventually(() -> agentHttp.close())
         .eventually(() -> routerHttp.close())
         .eventually(() -> tokenizerPool.close());

@@ -3,6 +3,8 @@ package io.kvroute.gateway.route;
 import io.kvroute.gateway.api.ApiError;
 import io.kvroute.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
@@ -40,6 +42,7 @@ public final class RouterClient {
   private final GatewayMetrics metrics;
   private final LongSupplier nanoClock;
   private final AtomicInteger next = new AtomicInteger();
+  private final AtomicInteger lifecycleCalls = new AtomicInteger();
   /** Per router: nanoTime until which it is considered down (0 = up). */
   private final AtomicLongArray downUntil;
   private volatile int routerBlockSize;
@@ -93,8 +96,8 @@ public final class RouterClient {
     if (route.fallback()) {
       return Future.succeededFuture();
     }
-    return callPreferring(route.routerUrl(), HttpMethod.POST, "/v1/requests/" + route.requestId() + "/first_token",
-        null)
+    return lifecycle(callPreferring(route.routerUrl(), HttpMethod.POST,
+        "/v1/requests/" + route.requestId() + "/first_token", null))
         .onSuccess(r -> {
           String outcome = r.status() / 100 == 2 ? "ok" : r.status() == 404 ? "not_active" : "error";
           metrics.lifecycle("first_token", outcome);
@@ -115,7 +118,7 @@ public final class RouterClient {
     if (route.fallback()) {
       return;
     }
-    callPreferring(route.routerUrl(), HttpMethod.DELETE, "/v1/requests/" + route.requestId(), null)
+    lifecycle(callPreferring(route.routerUrl(), HttpMethod.DELETE, "/v1/requests/" + route.requestId(), null))
         .onSuccess(r -> {
           if (r.status() == 404 || r.status() / 100 == 2 && !releasedFlag(r.body())) {
             metrics.lifecycle("release", "not_active");
@@ -130,6 +133,35 @@ public final class RouterClient {
           metrics.lifecycle("release", "error");
           LOG.warn("event=release_failed request_id={} error={}", route.requestId(), e.getMessage());
         });
+  }
+
+  /** Counts a first-token notice or release until the router answered or could not be reached. */
+  private <T> Future<T> lifecycle(Future<T> call) {
+    lifecycleCalls.incrementAndGet();
+    return call.onComplete(ar -> lifecycleCalls.decrementAndGet());
+  }
+
+  /**
+   * Completes once no first-token notice or release is in flight, or after {@code maxWait}: a gateway shutting down
+   * closes its router connections only after the routers heard about every request that ended, instead of leaving
+   * their bookings to expire.
+   */
+  public Future<Void> drain(Vertx vertx, Duration maxWait) {
+    Promise<Void> drained = Promise.promise();
+    long deadline = nanoClock.getAsLong() + maxWait.toNanos();
+    pollDrained(vertx, deadline, drained);
+    return drained.future();
+  }
+
+  private void pollDrained(Vertx vertx, long deadline, Promise<Void> drained) {
+    if (lifecycleCalls.get() == 0) {
+      drained.complete();
+    } else if (nanoClock.getAsLong() - deadline >= 0) {
+      LOG.warn("event=router_calls_abandoned_at_shutdown in_flight={}", lifecycleCalls.get());
+      drained.complete();
+    } else {
+      vertx.setTimer(5, id -> pollDrained(vertx, deadline, drained));
+    }
   }
 
   /** The router's {@code "released"} answer (true when the booking was active); false if absent or unreadable. */
@@ -285,7 +317,7 @@ public final class RouterClient {
   }
 
   private void releaseAbandoned(String base, String bookingId) {
-    call(base, HttpMethod.DELETE, "/v1/requests/" + bookingId, null)
+    lifecycle(call(base, HttpMethod.DELETE, "/v1/requests/" + bookingId, null))
         .onSuccess(r -> LOG.info("event=abandoned_booking_released router={} request_id={} status={}", base,
             bookingId, r.status()))
         .onFailure(e -> LOG.warn("event=abandoned_booking_release_failed router={} request_id={} error={}", base,

@@ -84,4 +84,30 @@ class RouterClientTest {
     assertThat(slowSeen).containsExactly("POST /v1/route", "DELETE /v1/requests/req-1");
     assertThat(fastSeen).containsExactly("POST /v1/route");
   }
+
+  @Test
+  void shouldLetShutdownWaitForReleasesTheRouterHasNotAnsweredYet() throws Exception {
+    Vertx own = Vertx.vertx();
+    routers.add(own);
+    Queue<String> answered = new ConcurrentLinkedQueue<>();
+    HttpServer s = own.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> own.setTimer(400, t -> {
+      answered.add(req.method() + " " + req.path());
+      req.response().putHeader("content-type", "application/json").end("{\"released\":true}");
+    }))).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    String url = "http://127.0.0.1:" + s.actualPort();
+    GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+    RouterClient client = new RouterClient(vertx.createHttpClient(), List.of(url), Duration.ofSeconds(5), metrics,
+        System::nanoTime);
+    RouteResult booked = new RouteResult("req-9", "worker-1", 0, "http://127.0.0.1:1", 0, 0, url);
+
+    onLoop(() -> {
+      client.release(booked);
+      return client.drain(vertx, Duration.ofSeconds(5));
+    });
+
+    assertThat(answered).containsExactly("DELETE /v1/requests/req-9");
+    assertThat(metrics.lifecycleCount("release", "ok")).isEqualTo(1.0);
+    // Nothing in flight: drain completes at once.
+    assertThat(onLoop(() -> client.drain(vertx, Duration.ofSeconds(5)).map("drained"))).isEqualTo("drained");
+  }
 }
