@@ -55,19 +55,10 @@ final class FastRouteRequestParser {
   }
 
   private RouteRequest request() {
-    String requestId = null;
-    long[] hashes = null;
-    int[] tokens = null;
-    int numTokens = -1;
-    String lora = null;
-    String salt = null;
-    int expected = 0;
-    String policy = null;
-    Set<String> exclude = null;
-    int blockSize = 0;
+    RouteRequestFields fields = new RouteRequestFields();
     expect('{');
     if (peek() == '}') {
-      return new RouteRequest(null, null, null, -1, null, null, 0, null, null, 0);
+      return fields.build();
     }
     while (true) {
       String field = string();
@@ -75,30 +66,51 @@ final class FastRouteRequestParser {
       if (peek() == 'n') {
         literal("null");
       } else {
-        switch (field) {
-          case "request_id" -> requestId = string();
-          case "local_hashes" -> hashes = hashes();
-          case "tokens", "token_ids" -> tokens = tokenIds();
-          case "num_tokens" -> numTokens = intValue();
-          case "lora", "lora_name" -> lora = string();
-          case "cache_salt" -> salt = string();
-          case "expected_output_tokens", "max_tokens" -> expected = intValue();
-          case "policy" -> policy = string();
-          case "exclude" -> exclude = workerIds();
-          case "block_size" -> blockSize = intValue();
-          default -> skipValue(0);
-        }
+        fields.read(field, values);
       }
       byte c = next();
       if (c == '}') {
-        return new RouteRequest(requestId, hashes, tokens, numTokens, lora, salt, expected, policy, exclude,
-            blockSize);
+        return fields.build();
       }
       if (c != ',') {
         throw fallback();
       }
     }
   }
+
+  /** This parser's value readers, for {@link RouteRequestFields}. */
+  private final RouteRequestFields.ValueReader<RuntimeException> values =
+      new RouteRequestFields.ValueReader<>() {
+        @Override
+        public String text(String field) {
+          return string();
+        }
+
+        @Override
+        public long[] hashes(String field) {
+          return FastRouteRequestParser.this.hashes();
+        }
+
+        @Override
+        public int[] tokenIds(String field) {
+          return FastRouteRequestParser.this.tokenIds();
+        }
+
+        @Override
+        public int intValue(String field) {
+          return FastRouteRequestParser.this.intValue();
+        }
+
+        @Override
+        public Set<String> workerIds(String field) {
+          return FastRouteRequestParser.this.workerIds();
+        }
+
+        @Override
+        public void skip() {
+          skipValue(0);
+        }
+      };
 
   // ---- values ----
 

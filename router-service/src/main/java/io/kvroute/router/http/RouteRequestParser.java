@@ -35,39 +35,18 @@ final class RouteRequestParser {
     if (body == null || body.length == 0) {
       throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
     }
-    String requestId = null;
-    long[] hashes = null;
-    int[] tokens = null;
-    int numTokens = -1;
-    String lora = null;
-    String salt = null;
-    int expected = 0;
-    String policy = null;
-    Set<String> exclude = null;
-    int blockSize = 0;
+    RouteRequestFields fields = new RouteRequestFields();
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.badRequest("invalid_json", "request body must be a JSON object");
       }
+      JacksonValues values = new JacksonValues(p);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (t == JsonToken.VALUE_NULL) {
+        if (p.nextToken() == JsonToken.VALUE_NULL) {
           continue;
         }
-        switch (field) {
-          case "request_id" -> requestId = text(p, t, field);
-          case "local_hashes" -> hashes = hashes(p, t, field);
-          case "tokens", "token_ids" -> tokens = ints(p, t, field);
-          case "num_tokens" -> numTokens = intValue(p, t, field);
-          case "lora", "lora_name" -> lora = text(p, t, field);
-          case "cache_salt" -> salt = text(p, t, field);
-          case "expected_output_tokens", "max_tokens" -> expected = intValue(p, t, field);
-          case "policy" -> policy = text(p, t, field);
-          case "exclude" -> exclude = strings(p, t, field);
-          case "block_size" -> blockSize = intValue(p, t, field);
-          default -> p.skipChildren();
-        }
+        fields.read(field, values);
       }
       if (p.currentToken() != JsonToken.END_OBJECT) {
         throw ApiException.badRequest("invalid_json", "malformed JSON object");
@@ -75,7 +54,40 @@ final class RouteRequestParser {
     } catch (IOException e) {
       throw ApiException.badRequest("invalid_json", "malformed JSON: " + firstLine(e.getMessage()));
     }
-    return new RouteRequest(requestId, hashes, tokens, numTokens, lora, salt, expected, policy, exclude, blockSize);
+    return fields.build();
+  }
+
+  /** Reads the value the Jackson parser stands on (its current token), for {@link RouteRequestFields}. */
+  private record JacksonValues(JsonParser p) implements RouteRequestFields.ValueReader<IOException> {
+    @Override
+    public String text(String field) throws IOException {
+      return RouteRequestParser.text(p, p.currentToken(), field);
+    }
+
+    @Override
+    public long[] hashes(String field) throws IOException {
+      return RouteRequestParser.hashes(p, p.currentToken(), field);
+    }
+
+    @Override
+    public int[] tokenIds(String field) throws IOException {
+      return ints(p, p.currentToken(), field);
+    }
+
+    @Override
+    public int intValue(String field) throws IOException {
+      return RouteRequestParser.intValue(p, p.currentToken(), field);
+    }
+
+    @Override
+    public Set<String> workerIds(String field) throws IOException {
+      return strings(p, p.currentToken(), field);
+    }
+
+    @Override
+    public void skip() throws IOException {
+      p.skipChildren();
+    }
   }
 
   /** Parses one u64 given as a JSON number or a decimal string (signed or unsigned). */
