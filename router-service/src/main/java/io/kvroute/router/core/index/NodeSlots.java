@@ -1,9 +1,8 @@
 package io.kvroute.router.core.index;
 
 /**
- * Open addressing over an array of nodes, shared by a node's child table (keyed by local hash) and a target's
- * engine-hash table (keyed by block hash): linear probing from the key's home slot, backward-shift deletion.
- * Table lengths are powers of two and tables are never full.
+ * Open addressing over an array of nodes, used by a node's child table (keyed by local hash): linear probing from
+ * the key's home slot, backward-shift deletion. Table lengths are powers of two and tables are never full.
  */
 final class NodeSlots {
 
@@ -13,7 +12,6 @@ final class NodeSlots {
   }
 
   static final Home BY_LOCAL_HASH = n -> RadixNode.mix(n.localHash);
-  static final Home BY_BLOCK_HASH = n -> EngineHashTable.spread(n.blockHash);
 
   private NodeSlots() {
   }

@@ -52,8 +52,8 @@ public final class RadixIndex {
   private static final long MAP_OVERHEAD_BYTES = 96;
   private static final long TABLE_OVERHEAD_BYTES = 48;
   /**
-   * Largest capacity hint honoured per target: a presized engine-hash table costs 8-16 bytes per hinted block up
-   * front (4-byte slots at load at most 1/2, a power of two), so an engine reporting millions of blocks grows the
+   * Largest capacity hint honoured per target: a presized engine-hash table costs 10-20 bytes per hinted block up
+   * front (4-byte slots and a tag byte each at load at most 1/2, a power of two), so an engine reporting millions of blocks grows the
    * rest on demand.
    */
   public static final int MAX_PRESIZED_BLOCKS = 1 << 16;
@@ -474,15 +474,15 @@ public final class RadixIndex {
   }
 
   /**
-   * Approximate retained bytes: nodes, child tables, high holder words and engine-hash tables (4 bytes per slot,
-   * plus 12 bytes per fastutil slot for the rare keys that differ from their node's hash).
+   * Approximate retained bytes: nodes, child tables, high holder words and engine-hash tables (4 bytes per slot and
+   * a tag byte, plus 12 bytes per fastutil slot for the rare keys that differ from their node's hash).
    */
   public long approxBytes() {
     long bytes = nodes * RadixNode.SHALLOW_BYTES + tableSlots * 4 + hiWords * 8;
     EngineHashTable[] l = lookup;
     for (EngineHashTable m : l) {
       if (m != null) {
-        bytes += TABLE_OVERHEAD_BYTES + 4L * m.slotCount();
+        bytes += TABLE_OVERHEAD_BYTES + 5L * m.slotCount();
         int others = m.otherCount();
         if (others > 0) {
           bytes += MAP_OVERHEAD_BYTES + MAP_ENTRY_BYTES * HashCommon.arraySize(others, 0.75f);

@@ -85,4 +85,63 @@ class EngineHashTableTest {
     table.forEach((hash, node) -> assertThat(visited.put(hash, node)).isNull());
     assertThat(visited).isEqualTo(expected);
   }
+
+  /**
+   * Keys that all share one home slot, half of them also the fingerprint bits of their tag: probe runs far longer
+   * than the 4-bit distance field holds, lookups that must read the node to tell same-tag keys apart, and removals
+   * in random order that shift the run back through capped and uncapped distances.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4})
+  void shouldKeepEveryKeyReachableInLongProbeRunsOfOneHome(long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    EngineHashTable table = new EngineHashTable(32);
+    int mask = table.slotCount() - 1;
+    assertThat(mask).isEqualTo(63);
+    int home = rnd.nextInt(64);
+    List<Long> keys = new ArrayList<>();
+    int sameTag = 0;
+    int sameHome = 0;
+    for (long k = rnd.nextLong(); sameTag < 12 || sameHome < 12; k++) {
+      int h = EngineHashTable.spread(k);
+      if ((h & mask) != home) {
+        continue;
+      }
+      if ((h >>> 28) == 0x5 && sameTag < 12) {
+        keys.add(k);
+        sameTag++;
+      } else if ((h >>> 28) != 0x5 && sameHome < 12) {
+        keys.add(k);
+        sameHome++;
+      }
+    }
+    // A few keys homed elsewhere, so the run also passes entries it must not move.
+    for (int i = 0; i < 6; i++) {
+      keys.add(rnd.nextLong());
+    }
+    java.util.Collections.shuffle(keys, new java.util.Random(seed));
+    Map<Long, RadixNode> expected = new HashMap<>();
+    for (long k : keys) {
+      RadixNode n = new RadixNode(k, k);
+      assertThat(table.put(k, n)).isNull();
+      expected.put(k, n);
+    }
+    assertThat(table.slotCount()).isEqualTo(64); // 30 keys: no resize, the run stays one long run
+    while (!expected.isEmpty()) {
+      for (Map.Entry<Long, RadixNode> e : expected.entrySet()) {
+        assertThat(table.get(e.getKey())).isSameAs(e.getValue());
+      }
+      long victim = keys.remove(rnd.nextInt(keys.size()));
+      assertThat(table.remove(victim)).isSameAs(expected.remove(victim));
+      assertThat(table.get(victim)).isNull();
+      assertThat(table.remove(victim)).isNull();
+      // Re-putting a present key replaces it in place.
+      if (!keys.isEmpty()) {
+        long k = keys.get(rnd.nextInt(keys.size()));
+        RadixNode n = new RadixNode(-k, k);
+        assertThat(table.put(k, n)).isSameAs(expected.put(k, n));
+      }
+      assertThat(table.size()).isEqualTo(expected.size());
+    }
+  }
 }
