@@ -31,6 +31,8 @@ import java.util.Set;
  * @param tokenizerThreads size of the tokenising worker pool
  * @param segmentCacheChars bound of the tokenizer's segment cache in char units (key chars + 2 per token id, so
  *                          about 2 bytes each); 0 = off (chat prompts are encoded whole every time)
+ * @param tokenizerInlineBytes largest request body whose prompt is first tokenised on the event loop from the
+ *                          tokenizer's caches alone (never the native tokenizer); 0 = every text prompt goes to the pool
  */
 public record GatewayConfig(
     String host,
@@ -47,7 +49,8 @@ public record GatewayConfig(
     long maxBodyBytes,
     Duration routerTimeout,
     int tokenizerThreads,
-    long segmentCacheChars) {
+    long segmentCacheChars,
+    int tokenizerInlineBytes) {
 
   /** Behaviour when every router is unreachable. */
   public enum FallbackPolicy {
@@ -74,34 +77,40 @@ public record GatewayConfig(
     if (segmentCacheChars < 0) {
       throw new IllegalArgumentException("segment cache bound must be >= 0: " + segmentCacheChars);
     }
+    if (tokenizerInlineBytes < 0) {
+      throw new IllegalArgumentException("inline tokenising bound must be >= 0: " + tokenizerInlineBytes);
+    }
   }
 
   /** Defaults for tests: ephemeral port, loopback, the given routers. */
   public static GatewayConfig forTest(List<String> routerUrls) {
     return new GatewayConfig("127.0.0.1", 0, routerUrls, 32, DEFAULT_MODEL, null, 32768, 256, Set.of(),
-        FallbackPolicy.NONE, 2, DEFAULT_MAX_BODY, Duration.ofSeconds(1), 2, ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
+        FallbackPolicy.NONE, 2, DEFAULT_MAX_BODY, Duration.ofSeconds(1), 2, ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS,
+        DEFAULT_TOKENIZER_INLINE_BYTES);
   }
 
   public GatewayConfig withApiKeys(Set<String> keys) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
         defaultMaxTokens, keys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
-        segmentCacheChars);
+        segmentCacheChars, tokenizerInlineBytes);
   }
 
   public GatewayConfig withFallback(FallbackPolicy policy) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
         defaultMaxTokens, apiKeys, policy, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
-        segmentCacheChars);
+        segmentCacheChars, tokenizerInlineBytes);
   }
 
   public GatewayConfig withLimits(int maxModelLen, long maxBodyBytes) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
         defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads,
-        segmentCacheChars);
+        segmentCacheChars, tokenizerInlineBytes);
   }
 
   public static final String DEFAULT_MODEL = "Qwen/Qwen2.5-0.5B-Instruct";
   public static final long DEFAULT_MAX_BODY = 8L * 1024 * 1024;
+  /** Bodies up to this size are tried inline (see {@link io.kvroute.gateway.tokenize.PromptTokenizer}). */
+  public static final int DEFAULT_TOKENIZER_INLINE_BYTES = 8 * 1024;
 
   /** The gateway's command-line options; each also reads KVROUTE_&lt;NAME&gt;. */
   public static CliOptions options() {
@@ -125,6 +134,10 @@ public record GatewayConfig(
             "bound of the tokenizer's segment cache (chat turns seen before are not tokenised again), in char units"
             + " of ~2 bytes: key chars + 2 per token id; 0 = off, and with it the cache of ASCII word pieces"
             + " (up to 65,536)")
+        .option("tokenizer-inline-bytes", Integer.toString(DEFAULT_TOKENIZER_INLINE_BYTES),
+            "request bodies up to this size are first tokenised on the event loop from the caches alone (chat"
+            + " template + cached pieces, never the native tokenizer), saving the pool's two thread hand-offs; a"
+            + " prompt with an uncached piece still goes to the pool; 0 = always the pool")
         .option("instances", "auto", "HTTP verticle instances (event loops) sharing the port; auto = cores");
   }
 
@@ -171,7 +184,8 @@ public record GatewayConfig(
         p.longValue("max-body-bytes"),
         Duration.ofMillis(positive(p, "router-timeout-ms")),
         p.countOrAuto("tokenizer-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
-        nonNegative(p, "segment-cache-chars"));
+        nonNegative(p, "segment-cache-chars"),
+        (int) Math.min(Integer.MAX_VALUE, nonNegative(p, "tokenizer-inline-bytes")));
   }
 
   private static int positive(CliOptions.Parsed p, String name) throws UsageException {
@@ -193,7 +207,8 @@ public record GatewayConfig(
   /** With another segment cache bound (0 = off). */
   public GatewayConfig withSegmentCacheChars(long chars) {
     return new GatewayConfig(host, httpPort, routerUrls, blockSize, model, tokenizerDir, maxModelLen,
-        defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads, chars);
+        defaultMaxTokens, apiKeys, fallback, maxRetries, maxBodyBytes, routerTimeout, tokenizerThreads, chars,
+        tokenizerInlineBytes);
   }
 
   /** Loads the configured tokenizer (bundled Qwen2.5 files when no directory is set) with the segment cache bound. */

@@ -90,7 +90,7 @@ public final class GatewayVerticle extends VerticleBase {
     limits = new ContextLimits(config.maxModelLen(), config.defaultMaxTokens());
     hasher = BlockHasher.create(config.blockSize());
     tokenizerPool = vertx.createSharedWorkerExecutor("kvroute-tokenizer", config.tokenizerThreads());
-    tokenizer = new PromptTokenizer(modelTokenizer, tokenizerPool, metrics);
+    tokenizer = new PromptTokenizer(modelTokenizer, tokenizerPool, metrics, config.tokenizerInlineBytes());
     routerHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setProtocolVersion(HttpVersion.HTTP_1_1), new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     agentHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
@@ -171,7 +171,7 @@ public final class GatewayVerticle extends VerticleBase {
     long start = System.nanoTime();
     JsonObject body = RequestParser.jsonObject(ctx.body().buffer());
     GenerationRequest req = endpoint == Endpoint.CHAT ? parser.chat(body) : parser.completion(body);
-    tokenizer.promptTokens(req).onComplete(ar -> {
+    tokenizer.promptTokens(req, ctx.body().length()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
@@ -195,7 +195,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void tokenize(RoutingContext ctx) {
     TokenizeRequest req = parser.tokenize(RequestParser.jsonObject(ctx.body().buffer()));
-    tokenizer.tokenize(req).onComplete(ar -> {
+    tokenizer.tokenize(req, ctx.body().length()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;

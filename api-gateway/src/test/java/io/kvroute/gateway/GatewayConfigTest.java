@@ -31,6 +31,7 @@ class GatewayConfigTest {
     assertThat(c.fallback()).isEqualTo(GatewayConfig.FallbackPolicy.NONE);
     assertThat(c.maxRetries()).isEqualTo(2);
     assertThat(c.segmentCacheChars()).isEqualTo(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
+    assertThat(c.tokenizerInlineBytes()).isEqualTo(8 * 1024);
   }
 
   @Test
@@ -46,6 +47,8 @@ class GatewayConfigTest {
     assertThat(c.maxRetries()).isEqualTo(5);
     assertThat(c.segmentCacheChars()).isZero();
     assertThat(parse(Map.of(), "--segment-cache-chars", "4096").segmentCacheChars()).isEqualTo(4096);
+    assertThat(parse(Map.of(), "--tokenizer-inline-bytes", "0").tokenizerInlineBytes()).isZero();
+    assertThat(parse(Map.of("KVROUTE_TOKENIZER_INLINE_BYTES", "4096")).tokenizerInlineBytes()).isEqualTo(4096);
   }
 
   @Test
@@ -56,6 +59,8 @@ class GatewayConfigTest {
         .isInstanceOf(CliOptions.UsageException.class);
     assertThatThrownBy(() -> parse(Map.of(), "--block-size", "0")).isInstanceOf(CliOptions.UsageException.class);
     assertThatThrownBy(() -> parse(Map.of(), "--api-key-file", "/nonexistent/keys"))
+        .isInstanceOf(CliOptions.UsageException.class);
+    assertThatThrownBy(() -> parse(Map.of(), "--tokenizer-inline-bytes", "-1"))
         .isInstanceOf(CliOptions.UsageException.class);
     assertThatThrownBy(() -> parse(Map.of(), "--segment-cache-chars", "-1"))
         .isInstanceOf(CliOptions.UsageException.class);

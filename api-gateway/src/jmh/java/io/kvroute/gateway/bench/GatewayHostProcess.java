@@ -1,7 +1,5 @@
 package io.kvroute.gateway.bench;
 
-import io.kvroute.common.config.CliOptions;
-import io.kvroute.common.tokenizer.ModelTokenizer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -10,20 +8,23 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
  * The gateway and the router in a JVM of their own (benchmark support for {@code GatewayLatencyBench
  * --isolate-gateway}, which starts this class pinned to its own core, as in a deployment where the gateway and
- * router do not share cores with the engines' agents or the load generator). Prints one line {@code BENCH-READY
+ * router do not share cores with the engines' agents or the load generator). Its arguments are the gateway's own
+ * flags (as {@code api-gateway} takes them). Prints one line {@code BENCH-READY
  * <routerPort> <gatewayPort> <cores> <collectors>} once both listen, then answers commands read line by line from
  * stdin, each with one stdout line starting {@code BENCH-CTL}:
  * <ul>
  *   <li>{@code start}: begins a steady window (resets the gateway's interval histograms, notes the segment cache
  *       counters); answers {@code BENCH-CTL ok};</li>
- *   <li>{@code end}: answers {@code BENCH-CTL window <overhead> <pool wait> <pool run> <cache hits> <cache misses>},
- *       the histograms since {@code start} as base64 compressed HdrHistograms;</li>
+ *   <li>{@code end}: answers {@code BENCH-CTL window <overhead> <pool wait> <pool run> <inline> <cache hits>
+ *       <cache misses> <inline prompts> <pooled prompts>}, the histograms since {@code start} as base64 compressed
+ *       HdrHistograms, the counts since {@code start};</li>
  *   <li>{@code cpu}: answers {@code BENCH-CTL cpu} and tab-separated {@code key=value} entries of
  *       {@link CpuMeter#snapshot()};</li>
  *   <li>{@code quit} (or the end of stdin, when the benchmark JVM is gone): closes everything and exits.</li>
@@ -38,13 +39,7 @@ public final class GatewayHostProcess {
   }
 
   public static void main(String[] args) throws Exception {
-    CliOptions opts = CliOptions.create("GatewayHostProcess", "gateway + router for GatewayLatencyBench")
-        .option("tokenizer-threads", "2", "gateway --tokenizer-threads")
-        .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
-            "gateway --segment-cache-chars");
-    CliOptions.Parsed p = opts.parse(args);
-    RouterAndGateway system = RouterAndGateway.start(p.string("tokenizer-threads"),
-        p.string("segment-cache-chars"));
+    RouterAndGateway system = RouterAndGateway.start(List.of(args)); // the gateway's own flags
     CpuMeter cpu = new CpuMeter();
 
     // Logs go to stdout too; replies are whole lines written under System.out's lock, so they never interleave.
@@ -65,7 +60,8 @@ public final class GatewayHostProcess {
         case "end" -> {
           GatewayUnderTest.Window w = system.windowEnd();
           out.println(w == null ? REPLY + "error no window started" : REPLY + "window " + encode(w.overhead()) + " "
-              + encode(w.poolQueue()) + " " + encode(w.poolRun()) + " " + w.cacheHits() + " " + w.cacheMisses());
+              + encode(w.poolQueue()) + " " + encode(w.poolRun()) + " " + encode(w.inline()) + " " + w.cacheHits()
+              + " " + w.cacheMisses() + " " + w.inlinePrompts() + " " + w.pooledPrompts());
         }
         case "cpu" -> out.println(REPLY + "cpu " + cpu.snapshot().entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\t")));

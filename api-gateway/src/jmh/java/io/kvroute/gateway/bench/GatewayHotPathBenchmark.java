@@ -34,7 +34,11 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code chatRequestCached}: the same with the default segment cache, the body repeated (every piece a
  *       hit: the best case of a conversation resent with nothing new);</li>
  *   <li>{@code chatTemplateOnly} and {@code encodeUserTextOnly}: the two parts of {@code chatRequest}'s job, the
- *       template rendered (no encode) and the user message's text encoded by the native tokenizer (no template).</li>
+ *       template rendered (no encode) and the user message's text encoded by the native tokenizer (no template);</li>
+ *   <li>{@code chatRequestFromMemory} and {@code chatRequestFromMemory16k}: what the gateway does on its event
+ *       loop for a body within {@code --tokenizer-inline-bytes}: parse, template, encode from the caches alone,
+ *       hash; every call a different prompt (~3 KB and ~16 KB bodies) of words the ASCII piece cache holds, with a
+ *       segment cache too small to keep the user message, so nothing but the word pieces is reused.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -53,9 +57,13 @@ public class GatewayHotPathBenchmark {
   private String upstreamChunk;
   private String userText;
   private List<Map<String, Object>> messages;
+  private ModelTokenizer memoryTokenizer;
+  private Buffer[] smallBodies;
+  private Buffer[] largeBodies;
+  private int next;
 
   @Setup
-  public void setUp() {
+  public void setUp() throws ChatTemplateException {
     tokenizer = ModelTokenizer.loadBundled(0);
     cachedTokenizer = ModelTokenizer.loadBundled(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
     SplittableRandom rnd = new SplittableRandom(42);
@@ -73,6 +81,17 @@ public class GatewayHotPathBenchmark {
     messages = List.of(Map.of("role", "user", "content", userText));
     chatBody = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
         .put("content", text.toString()))).put("max_tokens", 16).put("stream", true).toBuffer();
+    memoryTokenizer = ModelTokenizer.loadBundled(32_768); // 2,048 per stripe: a ~3,900 weight user message never fits
+    smallBodies = chatBodies(rnd, words, 480, 256);
+    largeBodies = chatBodies(rnd, words, 2_700, 64);
+    for (Buffer b : largeBodies) { // the template pieces and words enter the caches
+      GenerationRequest r = parser.chat(RequestParser.jsonObject(b));
+      memoryTokenizer.encodeChat(r.messages(), r.tools(), true);
+      memoryTokenizer.encodeChat(r.messages(), r.tools(), true);
+    }
+    if (chatFromMemory(smallBodies[0]) == null || chatFromMemory(largeBodies[0]) == null) {
+      throw new IllegalStateException("the warmed caches do not answer the benchmark's prompts");
+    }
     upstreamChunk = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1700000000,\"model\":\"m\","
         + "\"choices\":[{\"index\":0,\"text\":\" cache\",\"logprobs\":null,\"finish_reason\":null}]}";
   }
@@ -99,6 +118,35 @@ public class GatewayHotPathBenchmark {
   public long[] chatRequestCached() throws ChatTemplateException {
     GenerationRequest r = parser.chat(RequestParser.jsonObject(chatBody));
     return hasher.localHashes(cachedTokenizer.encodeChat(r.messages(), r.tools(), true));
+  }
+
+  private Buffer[] chatBodies(SplittableRandom rnd, String[] words, int wordCount, int count) {
+    Buffer[] bodies = new Buffer[count];
+    for (int b = 0; b < count; b++) {
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < wordCount; i++) {
+        text.append(' ').append(words[rnd.nextInt(words.length)]);
+      }
+      bodies[b] = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+          .put("content", text.toString()))).put("max_tokens", 16).put("stream", true).toBuffer();
+    }
+    return bodies;
+  }
+
+  private long[] chatFromMemory(Buffer body) throws ChatTemplateException {
+    GenerationRequest r = parser.chat(RequestParser.jsonObject(body));
+    int[] ids = memoryTokenizer.encodeFromMemory(memoryTokenizer.applyChatTemplate(r.messages(), r.tools(), true));
+    return ids == null ? null : hasher.localHashes(ids);
+  }
+
+  @Benchmark
+  public long[] chatRequestFromMemory() throws ChatTemplateException {
+    return chatFromMemory(smallBodies[next++ & (smallBodies.length - 1)]);
+  }
+
+  @Benchmark
+  public long[] chatRequestFromMemory16k() throws ChatTemplateException {
+    return chatFromMemory(largeBodies[next++ & (largeBodies.length - 1)]);
   }
 
   @Benchmark

@@ -4,6 +4,7 @@ import io.kvroute.agent.Agent;
 import io.kvroute.agent.AgentConfig;
 import io.kvroute.common.config.CliOptions;
 import io.kvroute.common.tokenizer.ModelTokenizer;
+import io.kvroute.gateway.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -71,6 +72,8 @@ public final class GatewayLatencyBench {
         .option("tokenizer-threads", "2", "gateway --tokenizer-threads")
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
             "gateway --segment-cache-chars (0 = off)")
+        .option("tokenizer-inline-bytes", Integer.toString(GatewayConfig.DEFAULT_TOKENIZER_INLINE_BYTES),
+            "gateway --tokenizer-inline-bytes (0 = every text prompt on the tokenizer pool)")
         .flag("isolate-gateway", "run the gateway + router in a child JVM pinned (taskset) to --gateway-cpus and "
             + "this JVM (load generator, agents, engines) to the other cores, as in a deployment")
         .option("gateway-cpus", "", "with --isolate-gateway: the gateway JVM's cores (default: the last core)")
@@ -118,11 +121,13 @@ public final class GatewayLatencyBench {
         System.exit(rerunPinned(load, gatewayCpus, args));
       }
     }
-    int tokenizerThreads = p.integer("tokenizer-threads");
+    List<String> gatewayFlags = List.of("--tokenizer-threads", p.string("tokenizer-threads"),
+        "--segment-cache-chars", p.string("segment-cache-chars"), "--tokenizer-inline-bytes",
+        p.string("tokenizer-inline-bytes"));
     GatewayUnderTest gw = isolate
         ? GatewayUnderTest.isolated(CpuAffinity.format(gatewayCpus), withG1(List.of(
-            p.string("gateway-java-opts").trim().split("\\s+"))), tokenizerThreads, p.string("segment-cache-chars"))
-        : GatewayUnderTest.inProcess(tokenizerThreads, p.string("segment-cache-chars"));
+            p.string("gateway-java-opts").trim().split("\\s+"))), gatewayFlags)
+        : GatewayUnderTest.inProcess(gatewayFlags);
     String routerUrl = gw.routerUrl();
     List<Agent> agents = new ArrayList<>();
     List<Vertx> agentVertx = new ArrayList<>();
@@ -247,10 +252,10 @@ public final class GatewayLatencyBench {
     }
     System.out.printf(Locale.ROOT, "concurrency=%d requests_per_phase=%d (%d rounds of %d, phase order rotating) "
         + "recorded_per_phase=%d prompt_tokens=%d max_tokens=%d speedup=%s think_ms=%d turns=%d turn_tokens=%d "
-        + "tokenizer_threads=%s segment_cache_chars=%s errors=%d cores=%d%n",
+        + "tokenizer_threads=%s segment_cache_chars=%s tokenizer_inline_bytes=%s errors=%d cores=%d%n",
         concurrency, perRound * rounds, rounds, perRound, phases[0].ttft.getTotalCount(), w.promptTokens(),
         w.maxTokens(), p.string("speedup"), w.thinkMs(), w.turns(), w.turnTokens(), p.string("tokenizer-threads"),
-        p.string("segment-cache-chars"), errors, cores);
+        p.string("segment-cache-chars"), p.string("tokenizer-inline-bytes"), errors, cores);
     System.out.println("setup: " + setup);
     for (Phase ph : phases) {
       if (ph.conversations != null) {
@@ -277,19 +282,23 @@ public final class GatewayLatencyBench {
     System.out.println();
     System.out.println("Inside the gateway (ms, same steady window as the client's recorded requests): overhead = "
         + "time before the worker sees the request (parse, tokenise, hash, POST /v1/route, send); pool wait / run = "
-        + "tokenizer-pool queueing / run time per job:");
+        + "tokenizer-pool queueing / run time per job; inline = event-loop time of an attempt from the caches alone; "
+        + "prompts inline / pool = text prompts tokenised on the event loop / on the pool:");
     System.out.println("| path | overhead p50 | p90 | p99 | max | pool wait p50 | p99 | max | pool run p50 | p99 | max "
-        + "| segment cache hits |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        + "| inline p50 | p99 | max | prompts inline / pool | segment cache hits |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Phase ph : phases) {
       if (ph.gateway) {
         Histogram o = ph.overhead;
         Histogram q = ph.poolQueue;
         Histogram r = ph.poolRun;
+        Histogram in = ph.inline;
         long lookups = ph.cacheHits + ph.cacheMisses;
-        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s | %s | %s |%n",
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+            + "| %d / %d | %s |%n",
             ph.name, ms(o, 50), ms(o, 90), ms(o, 99), o.getMaxValue() / 1000.0, msOrDash(q, 50), msOrDash(q, 99),
-            maxOrDash(q), msOrDash(r, 50), msOrDash(r, 99), maxOrDash(r), lookups == 0 ? "–"
+            maxOrDash(q), msOrDash(r, 50), msOrDash(r, 99), maxOrDash(r), msOrDash(in, 50), msOrDash(in, 99),
+            maxOrDash(in), ph.inlinePrompts, ph.pooledPrompts, lookups == 0 ? "–"
                 : String.format(Locale.ROOT, "%.1f%% of %d lookups", 100.0 * ph.cacheHits / lookups, lookups));
       }
     }
@@ -391,9 +400,12 @@ public final class GatewayLatencyBench {
     final Histogram overhead = new Histogram(60_000_000L, 3);
     final Histogram poolQueue = new Histogram(60_000_000L, 3);
     final Histogram poolRun = new Histogram(60_000_000L, 3);
+    final Histogram inline = new Histogram(60_000_000L, 3);
     final CpuMeter.Totals cpu = new CpuMeter.Totals();
     long cacheHits;
     long cacheMisses;
+    long inlinePrompts;
+    long pooledPrompts;
     int errors;
     long requests;
     long wallNanos;
@@ -403,6 +415,9 @@ public final class GatewayLatencyBench {
       overhead.add(window.overhead());
       poolQueue.add(window.poolQueue());
       poolRun.add(window.poolRun());
+      inline.add(window.inline());
+      inlinePrompts += window.inlinePrompts();
+      pooledPrompts += window.pooledPrompts();
       cacheHits += window.cacheHits();
       cacheMisses += window.cacheMisses();
     }

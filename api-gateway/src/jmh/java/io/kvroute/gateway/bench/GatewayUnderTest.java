@@ -27,7 +27,8 @@ import org.HdrHistogram.Histogram;
 interface GatewayUnderTest extends AutoCloseable {
 
   /** The gateway's internal times and segment cache lookups over one steady window. */
-  record Window(Histogram overhead, Histogram poolQueue, Histogram poolRun, long cacheHits, long cacheMisses) {
+  record Window(Histogram overhead, Histogram poolQueue, Histogram poolRun, Histogram inline, long cacheHits,
+      long cacheMisses, long inlinePrompts, long pooledPrompts) {
   }
 
   String routerUrl();
@@ -56,8 +57,8 @@ interface GatewayUnderTest extends AutoCloseable {
   void close() throws Exception;
 
   /** Router and gateway in this JVM, sharing its cores with the agents, the engines and the load generator. */
-  static GatewayUnderTest inProcess(int tokenizerThreads, String segmentCacheChars) throws Exception {
-    RouterAndGateway system = RouterAndGateway.start(Integer.toString(tokenizerThreads), segmentCacheChars);
+  static GatewayUnderTest inProcess(List<String> gatewayFlags) throws Exception {
+    RouterAndGateway system = RouterAndGateway.start(gatewayFlags);
     String routerUrl = "http://127.0.0.1:" + system.routerPort();
     String gwUrl = "http://127.0.0.1:" + system.gatewayPort();
     return new GatewayUnderTest() {
@@ -110,13 +111,13 @@ interface GatewayUnderTest extends AutoCloseable {
    * Router and gateway in a child JVM ({@link GatewayHostProcess}) started as {@code taskset -c <cpus> java
    * <javaOpts> -cp <this class path> ...}: pinned to {@code cpus}, while this JVM is pinned elsewhere.
    */
-  static GatewayUnderTest isolated(String cpus, List<String> javaOpts, int tokenizerThreads,
-      String segmentCacheChars) throws Exception {
+  static GatewayUnderTest isolated(String cpus, List<String> javaOpts, List<String> gatewayFlags)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus,
         ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java")));
     cmd.addAll(javaOpts);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayHostProcess.class.getName(),
-        "--tokenizer-threads", Integer.toString(tokenizerThreads), "--segment-cache-chars", segmentCacheChars));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayHostProcess.class.getName()));
+    cmd.addAll(gatewayFlags);
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Thread killer = new Thread(child::destroyForcibly, "gateway-jvm-killer");
     Runtime.getRuntime().addShutdownHook(killer);
@@ -222,7 +223,8 @@ interface GatewayUnderTest extends AutoCloseable {
         String[] f = reply.split(" ");
         try {
           sink.accept(new Window(GatewayHostProcess.decode(f[1]), GatewayHostProcess.decode(f[2]),
-              GatewayHostProcess.decode(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5])));
+              GatewayHostProcess.decode(f[3]), GatewayHostProcess.decode(f[4]), Long.parseLong(f[5]),
+              Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8])));
         } catch (java.util.zip.DataFormatException | RuntimeException e) {
           System.out.println("[gateway-jvm] bad window reply: " + e);
         }

@@ -9,6 +9,8 @@ import io.kvroute.router.RouterVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +27,8 @@ final class RouterAndGateway implements AutoCloseable {
   private final GatewayVerticle gateway;
   private final ModelTokenizer tokenizer;
   private SegmentCacheStats cacheAtStart;
+  private long inlineAtStart;
+  private long pooledAtStart;
 
   private RouterAndGateway(Vertx routerVertx, RouterVerticle router, Vertx gatewayVertx, GatewayVerticle gateway,
       ModelTokenizer tokenizer) {
@@ -35,16 +39,18 @@ final class RouterAndGateway implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** Starts both with the gateway's default flags but these two, configured through their CLIs. */
-  static RouterAndGateway start(String tokenizerThreads, String segmentCacheChars) throws Exception {
+  /** Starts both; the gateway gets its default flags plus {@code gatewayFlags} (its own CLI syntax). */
+  static RouterAndGateway start(List<String> gatewayFlags) throws Exception {
     Vertx routerVertx = Vertx.vertx();
     RouterVerticle router = new RouterVerticle(RouterConfig.from(RouterConfig.options().parse(new String[] {
         "--router-port", "0", "--host", "127.0.0.1", "--http-instances", "1"}, Map.of())));
     routerVertx.deployVerticle(router).await(30, TimeUnit.SECONDS);
     // The gateway's own tokenizer (the agents' simulated engines share the bundled one).
-    GatewayConfig gwConfig = GatewayConfig.from(GatewayConfig.options().parse(new String[] {
-        "--host", "127.0.0.1", "--http-port", "0", "--router-url", "http://127.0.0.1:" + router.actualPort(),
-        "--tokenizer-threads", tokenizerThreads, "--segment-cache-chars", segmentCacheChars}, Map.of()));
+    List<String> flags = new ArrayList<>(List.of("--host", "127.0.0.1", "--http-port", "0", "--router-url",
+        "http://127.0.0.1:" + router.actualPort()));
+    flags.addAll(gatewayFlags);
+    GatewayConfig gwConfig = GatewayConfig.from(GatewayConfig.options().parse(flags.toArray(String[]::new),
+        Map.of()));
     ModelTokenizer tokenizer = gwConfig.loadTokenizer();
     Vertx gatewayVertx = Vertx.vertx();
     GatewayVerticle gateway = new GatewayVerticle(gwConfig, tokenizer,
@@ -68,6 +74,9 @@ final class RouterAndGateway implements AutoCloseable {
     gateway.metrics().preUpstreamInterval();
     gateway.metrics().tokenizerQueueInterval();
     gateway.metrics().tokenizerRunInterval();
+    gateway.metrics().tokenizerInlineInterval();
+    inlineAtStart = gateway.metrics().inlineTokenised();
+    pooledAtStart = gateway.metrics().pooledTokenised();
     cacheAtStart = tokenizer.segmentCacheStats();
   }
 
@@ -79,7 +88,9 @@ final class RouterAndGateway implements AutoCloseable {
     SegmentCacheStats now = tokenizer.segmentCacheStats();
     GatewayUnderTest.Window w = new GatewayUnderTest.Window(gateway.metrics().preUpstreamInterval(),
         gateway.metrics().tokenizerQueueInterval(), gateway.metrics().tokenizerRunInterval(),
-        now.hits() - cacheAtStart.hits(), now.misses() - cacheAtStart.misses());
+        gateway.metrics().tokenizerInlineInterval(), now.hits() - cacheAtStart.hits(),
+        now.misses() - cacheAtStart.misses(), gateway.metrics().inlineTokenised() - inlineAtStart,
+        gateway.metrics().pooledTokenised() - pooledAtStart);
     cacheAtStart = null;
     return w;
   }

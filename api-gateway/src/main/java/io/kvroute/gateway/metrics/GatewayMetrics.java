@@ -29,9 +29,13 @@ public final class GatewayMetrics {
   private final Timer preUpstream;
   private final Timer tokenizerQueue;
   private final Timer tokenizerRun;
+  private final Timer tokenizerInline;
+  private final Counter inlineTokenised;
+  private final Counter pooledTokenised;
   /** Tokenizer-pool wait and run in microseconds, for interval snapshots (benchmarks). */
   private final Recorder tokenizerQueueMicros = new Recorder(60_000_000L, 3);
   private final Recorder tokenizerRunMicros = new Recorder(60_000_000L, 3);
+  private final Recorder tokenizerInlineMicros = new Recorder(60_000_000L, 3);
   /** Same values as {@link #preUpstream} in microseconds, for interval snapshots (benchmarks). */
   private final Recorder preUpstreamMicros = new Recorder(60_000_000L, 3);
 
@@ -58,6 +62,15 @@ public final class GatewayMetrics {
         "wait of a tokenising job for a thread of the tokenizer pool");
     this.tokenizerRun = fineHistogram("kvroute.gateway.tokenizer.run",
         "run time of a tokenising job on the pool (chat template + encode, or encode)");
+    this.tokenizerInline = fineHistogram("kvroute.gateway.tokenizer.inline",
+        "event-loop time of an attempt to tokenise from the caches alone (chat template + cached pieces), success"
+        + " or not");
+    this.inlineTokenised = Counter.builder("kvroute.gateway.tokenizer.prompts").tag("path", "inline")
+        .description("text prompts tokenised, by where: inline = from the caches on the event loop, pool = on the"
+        + " tokenizer pool").register(registry);
+    this.pooledTokenised = Counter.builder("kvroute.gateway.tokenizer.prompts").tag("path", "pool")
+        .description("text prompts tokenised, by where: inline = from the caches on the event loop, pool = on the"
+        + " tokenizer pool").register(registry);
     this.midStreamErrors = Counter.builder("kvroute.gateway.stream.errors")
         .description("worker failures after the first byte (error event sent)").register(registry);
   }
@@ -125,6 +138,34 @@ public final class GatewayMetrics {
   }
 
   /** Tokenizer-pool waits recorded since the previous call, in microseconds. */
+  /** An inline (event-loop) tokenising attempt took {@code nanos}; {@code done} = it produced the ids. */
+  public void tokenizerInline(long nanos, boolean done) {
+    tokenizerInline.record(nanos, TimeUnit.NANOSECONDS);
+    tokenizerInlineMicros.recordValue(Math.min(60_000_000L, Math.max(0, nanos / 1000)));
+    if (done) {
+      inlineTokenised.increment();
+    }
+  }
+
+  /** A text prompt was sent to the tokenizer pool. */
+  public void tokenizerPooled() {
+    pooledTokenised.increment();
+  }
+
+  /** Inline attempts' event-loop time (microseconds) since the last call. */
+  public Histogram tokenizerInlineInterval() {
+    return tokenizerInlineMicros.getIntervalHistogram();
+  }
+
+  /** Text prompts tokenised inline and on the pool so far. */
+  public long inlineTokenised() {
+    return (long) inlineTokenised.count();
+  }
+
+  public long pooledTokenised() {
+    return (long) pooledTokenised.count();
+  }
+
   public Histogram tokenizerQueueInterval() {
     return tokenizerQueueMicros.getIntervalHistogram();
   }

@@ -149,7 +149,8 @@ class ReplicasEndToEndTest {
     GatewayConfig t = GatewayConfig.forTest(urls);
     return new GatewayConfig(t.host(), t.httpPort(), t.routerUrls(), t.blockSize(), t.model(), t.tokenizerDir(),
         t.maxModelLen(), t.defaultMaxTokens(), t.apiKeys(), t.fallback(), t.maxRetries(), t.maxBodyBytes(),
-        Duration.ofSeconds(5), t.tokenizerThreads(), t.segmentCacheChars());
+        Duration.ofSeconds(5), t.tokenizerThreads(), t.segmentCacheChars(),
+        t.tokenizerInlineBytes());
   }
 
   @AfterAll

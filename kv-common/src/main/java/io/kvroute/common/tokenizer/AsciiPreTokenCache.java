@@ -109,6 +109,19 @@ final class AsciiPreTokenCache {
    * that the words of a workload enter the cache over its first requests).
    */
   int[] encode(String text) {
+    return encode(text, false);
+  }
+
+  /**
+   * The ids of {@code text} if every piece is cached, else null; never calls the native tokenizer, so its cost is
+   * bounded by the text's length (a scan and one map lookup per piece). Lookups are counted only when it succeeds:
+   * a caller that falls back to {@link #encode} counts them there.
+   */
+  int[] encodeFromMemory(String text) {
+    return encode(text, true);
+  }
+
+  private int[] encode(String text, boolean memoryOnly) {
     int n = text.length();
     for (int i = 0; i < n; i++) {
       char c = text.charAt(i);
@@ -127,7 +140,12 @@ final class AsciiPreTokenCache {
       }
       ends[count] = pieceEnd(text, i);
       found[count] = pieces.get(text.substring(i, ends[count]));
-      missing += found[count] == null ? 1 : 0;
+      if (found[count] == null) {
+        if (memoryOnly) {
+          return null;
+        }
+        missing++;
+      }
       count++;
     }
     hits.add(count - missing);

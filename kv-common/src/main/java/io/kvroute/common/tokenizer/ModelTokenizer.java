@@ -245,6 +245,23 @@ public final class ModelTokenizer {
     return segmented == null ? encode(text) : segmented.encode(text);
   }
 
+  /**
+   * {@link #encodeCached} if it needs no native tokenizer call, else null: every piece between added tokens is in the
+   * segment cache or made of ASCII word pieces already cached. Its cost is bounded by the text's length (a scan and
+   * map lookups, ~6 ns a char), so a caller may run it where it must not block and send only the nulls to the
+   * tokenizer. Always null when the caches are off or the tokenizer has no ASCII fast path.
+   */
+  public int[] encodeFromMemory(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text is null");
+    }
+    if (asciiPieces == null) {
+      return null;
+    }
+    return segmented == null ? asciiPieces.encodeFromMemory(text)
+        : segmented.encodeFromMemory(text, asciiPieces::encodeFromMemory);
+  }
+
   /** Hit/miss/eviction counters of the segment cache (all zero, maxWeight 0, when it is off). */
   public SegmentCacheStats segmentCacheStats() {
     return segmented == null ? new SegmentCacheStats(0, 0, 0, 0, 0, 0, 0) : segmented.stats();

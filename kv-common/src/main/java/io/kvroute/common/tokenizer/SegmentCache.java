@@ -47,6 +47,20 @@ final class SegmentCache {
     return ids;
   }
 
+  /** The cached ids of {@code piece}, or null, not counted (the caller counts with {@link #count}). */
+  int[] peek(String piece) {
+    Stripe stripe = stripe(piece);
+    synchronized (stripe) {
+      return stripe.map.get(piece);
+    }
+  }
+
+  /** Adds lookups made with {@link #peek} to the hit and miss counts. */
+  void count(long hitCount, long missCount) {
+    hits.add(hitCount);
+    misses.add(missCount);
+  }
+
   void put(String piece, int[] ids) {
     long weight = weight(piece, ids);
     Stripe stripe = stripe(piece);

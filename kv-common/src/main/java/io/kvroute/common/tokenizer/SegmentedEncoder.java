@@ -66,6 +66,47 @@ final class SegmentedEncoder {
   }
 
   /**
+   * {@link #encode} without the tokenizer: every piece's ids from the cache or from {@code fromMemory} (which
+   * returns null rather than run the tokenizer); null as soon as one piece has none. Pieces it computes are cached;
+   * its lookups are counted only when it succeeds, since a caller that then falls back to {@link #encode} repeats
+   * them.
+   */
+  int[] encodeFromMemory(String text, Function<String, int[]> fromMemory) {
+    AddedTokenSplitter.Segments seg = splitter.split(text);
+    if (seg == null) {
+      int[] ids = fromMemory.apply(text);
+      if (ids != null) {
+        uncachedTexts.increment();
+      }
+      return ids;
+    }
+    IntList out = new IntList(Math.max(16, text.length() / 3));
+    int hitCount = 0;
+    int missCount = 0;
+    for (int i = 0; i < seg.count; i++) {
+      if (!seg.isPiece(i)) {
+        out.add(seg.tokenIds[i]);
+        continue;
+      }
+      String key = text.substring(seg.starts[i], seg.ends[i]);
+      int[] ids = cache.peek(key);
+      if (ids != null) {
+        hitCount++;
+      } else {
+        ids = fromMemory.apply(key);
+        if (ids == null) {
+          return null;
+        }
+        missCount++;
+        cache.put(key, ids);
+      }
+      out.add(ids);
+    }
+    cache.count(hitCount, missCount);
+    return out.toArray();
+  }
+
+  /**
    * Appends the ids of segments [from, to), none a cache hit: added tokens directly, the span from the first to
    * the last piece in one tokenizer call, cut back into pieces that are then cached. False if the ids do not line
    * up with the split (never expected; the caller then encodes the whole text on the plain path).
