@@ -3,18 +3,25 @@ package io.kvroute.common.tokenizer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Thread-CPU time per {@link ModelTokenizer#encode} of a ~480-word ASCII text, native only (caches off) against the
  * default tokenizer (its {@link AsciiPreTokenCache} on), for text of common words (the cache's case) and for text
  * whose every word is new (its worst case): {@code java -cp ... io.kvroute.common.tokenizer.AsciiPieceBenchmark
- * [texts per round]}. Prints the best of 5 rounds.
+ * [texts per round]}. Prints the best of 5 rounds. A third case is a chat turn of ~480 code-like words with
+ * {@code <} in them ({@code <|im_start|>user\n...<|im_end|>\n} through {@link ModelTokenizer#encodeCached}): native
+ * only, the text between the added tokens encoded as raw text (which may hold added tokens, so '<' sends it native:
+ * what the segment path did before it used {@link AsciiPreTokenCache#encodeSegment}), and the default path.
  */
 public final class AsciiPieceBenchmark {
 
   private static final String[] COMMON = ("the router keeps a radix tree of cached prefix blocks and sends each "
       + "request to the worker with longest match while balancing active load across GPUs so time to first token "
       + "drops, which is why users see faster answers.").split(" ");
+
+  private static final String[] CODE = ("if a < b: List<String> x = new ArrayList<>(); <div class=\"row\"> </div> "
+      + "return map.get(key) <= 0 -> y >= 1 && z").split(" ");
 
   private AsciiPieceBenchmark() {
   }
@@ -32,12 +39,34 @@ public final class AsciiPieceBenchmark {
         for (int k = 0; k < texts; k++) {
           batch[k] = text(rnd, newWords);
         }
-        bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly, batch));
-        bestCached = Math.min(bestCached, cpuMicrosPerText(cached, batch));
+        bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly::encode, batch));
+        bestCached = Math.min(bestCached, cpuMicrosPerText(cached::encode, batch));
       }
       System.out.printf("%s: native %.1f us, default (ASCII piece cache) %.1f us per text [best of 5 rounds of %d]%n",
           newWords ? "480 new random words" : "480 common words", bestNative, bestCached, texts);
     }
+    double bestNative = Double.MAX_VALUE;
+    double bestRaw = Double.MAX_VALUE;
+    double bestSegment = Double.MAX_VALUE;
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int round = 0; round < 5; round++) {
+      String[] turns = new String[texts];
+      String[] bodies = new String[texts];
+      for (int k = 0; k < texts; k++) {
+        StringBuilder sb = new StringBuilder("user\nreq " + rnd.nextInt(1_000_000) + ":");
+        for (int w = 0; w < 480; w++) {
+          sb.append(' ').append(CODE[rnd.nextInt(CODE.length)]);
+        }
+        bodies[k] = sb.toString();
+        turns[k] = "<|im_start|>" + bodies[k] + "<|im_end|>\n";
+      }
+      bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly::encodeCached, turns));
+      bestRaw = Math.min(bestRaw, cpuMicrosPerText(cached::encode, bodies));
+      bestSegment = Math.min(bestSegment, cpuMicrosPerText(cached::encodeCached, turns));
+    }
+    System.out.printf("chat turn of 480 code-like words with '<': native %.1f us, its text as raw text %.1f us,"
+        + " default (segment + ASCII piece cache) %.1f us per turn [best of 5 rounds of %d]%n", bestNative, bestRaw,
+        bestSegment, texts);
   }
 
   private static String text(SplittableRandom rnd, boolean newWords) {
@@ -56,12 +85,12 @@ public final class AsciiPieceBenchmark {
     return sb.toString();
   }
 
-  private static double cpuMicrosPerText(ModelTokenizer tokenizer, String[] batch) {
+  private static double cpuMicrosPerText(Function<String, int[]> encode, String[] batch) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long start = threads.getCurrentThreadCpuTime();
     long sink = 0;
     for (String t : batch) {
-      sink += tokenizer.encode(t).length;
+      sink += encode.apply(t).length;
     }
     long nanos = threads.getCurrentThreadCpuTime() - start;
     if (sink == 0) {

@@ -109,7 +109,16 @@ final class AsciiPreTokenCache {
    * that the words of a workload enter the cache over its first requests).
    */
   int[] encode(String text) {
-    return encode(text, false);
+    return encode(text, false, true);
+  }
+
+  /**
+   * {@link #encode} of text that holds no added token, such as a segment between the added tokens HF extracts first
+   * ({@link AddedTokenSplitter}): characters that start added tokens, such as {@code <} for Qwen's, are then plain
+   * characters, so code, markup and comparisons keep the fast path.
+   */
+  int[] encodeSegment(String text) {
+    return encode(text, false, false);
   }
 
   /**
@@ -118,14 +127,20 @@ final class AsciiPreTokenCache {
    * a caller that falls back to {@link #encode} counts them there.
    */
   int[] encodeFromMemory(String text) {
-    return encode(text, true);
+    return encode(text, true, true);
   }
 
-  private int[] encode(String text, boolean memoryOnly) {
+  /** {@link #encodeFromMemory} of text that holds no added token (see {@link #encodeSegment}). */
+  int[] encodeSegmentFromMemory(String text) {
+    return encode(text, true, false);
+  }
+
+  private int[] encode(String text, boolean memoryOnly, boolean mayHoldAddedTokens) {
     int n = text.length();
     for (int i = 0; i < n; i++) {
       char c = text.charAt(i);
-      if (c >= 128 || c < 32 && c != '\t' && c != '\n' && c != '\r' || c == 127 || startsAddedToken[c]) {
+      if (c >= 128 || c < 32 && c != '\t' && c != '\n' && c != '\r' || c == 127
+          || mayHoldAddedTokens && startsAddedToken[c]) {
         return null;
       }
     }

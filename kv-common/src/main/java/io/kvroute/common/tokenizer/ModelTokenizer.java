@@ -91,7 +91,7 @@ public final class ModelTokenizer {
     this.eosTokenId = eosIds.length == 1 ? eosIds[0] : -1;
     AddedTokenSplitter splitter = segmentCacheChars > 0 ? AddedTokenSplitter.create(files.tokenizerJson()) : null;
     this.segmented = splitter == null ? null
-        : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode,
+        : new SegmentedEncoder(splitter, new SegmentCache(segmentCacheChars), this::encode, this::encodeSegment,
         minRunBreakChars);
     LOG.info("event=tokenizer_loaded model={} vocab_size={} eos_token={} eos_token_id={} chat_template={}"
         + " segment_cache_chars={} segment_cache={} ascii_piece_cache={}", modelName, vocabSize, eosToken, eosTokenId,
@@ -144,6 +144,12 @@ public final class ModelTokenizer {
       throw new IllegalArgumentException("text is null");
     }
     int[] ids = asciiPieces == null ? null : asciiPieces.encode(text);
+    return ids != null ? ids : encodeNatively(text);
+  }
+
+  /** {@link #encode} of text between added tokens (a segment of the split): the ASCII fast path takes any ASCII. */
+  private int[] encodeSegment(String text) {
+    int[] ids = asciiPieces == null ? null : asciiPieces.encodeSegment(text);
     return ids != null ? ids : encodeNatively(text);
   }
 
@@ -259,7 +265,7 @@ public final class ModelTokenizer {
       return null;
     }
     return segmented == null ? asciiPieces.encodeFromMemory(text)
-        : segmented.encodeFromMemory(text, asciiPieces::encodeFromMemory);
+        : segmented.encodeFromMemory(text, asciiPieces::encodeFromMemory, asciiPieces::encodeSegmentFromMemory);
   }
 
   /** Hit/miss/eviction counters of the segment cache (all zero, maxWeight 0, when it is off). */

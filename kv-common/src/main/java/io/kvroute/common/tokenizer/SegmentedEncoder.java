@@ -17,15 +17,18 @@ final class SegmentedEncoder {
   private final AddedTokenSplitter splitter;
   private final SegmentCache cache;
   private final Function<String, int[]> plain;
+  /** {@code plain} for text known to hold no added token: one segment of the split. */
+  private final Function<String, int[]> segmentPlain;
   private final LongAdder uncachedTexts = new LongAdder();
   /** A hit on a piece shorter than this does not end a run: it is re-encoded with its neighbours in one call. */
   private final int minRunBreakChars;
 
   SegmentedEncoder(AddedTokenSplitter splitter, SegmentCache cache, Function<String, int[]> plain,
-      int minRunBreakChars) {
+      Function<String, int[]> segmentPlain, int minRunBreakChars) {
     this.splitter = splitter;
     this.cache = cache;
     this.plain = plain;
+    this.segmentPlain = segmentPlain;
     this.minRunBreakChars = minRunBreakChars;
   }
 
@@ -66,12 +69,13 @@ final class SegmentedEncoder {
   }
 
   /**
-   * {@link #encode} without the tokenizer: every piece's ids from the cache or from {@code fromMemory} (which
-   * returns null rather than run the tokenizer); null as soon as one piece has none. Pieces it computes are cached;
-   * its lookups are counted only when it succeeds, since a caller that then falls back to {@link #encode} repeats
-   * them.
+   * {@link #encode} without the tokenizer: every piece's ids from the cache or from {@code segmentFromMemory}
+   * (which returns null rather than run the tokenizer; {@code fromMemory} for a text the split cannot cut); null as
+   * soon as one piece has none. Pieces it computes are cached; its lookups are counted only when it succeeds, since
+   * a caller that then falls back to {@link #encode} repeats them.
    */
-  int[] encodeFromMemory(String text, Function<String, int[]> fromMemory) {
+  int[] encodeFromMemory(String text, Function<String, int[]> fromMemory,
+      Function<String, int[]> segmentFromMemory) {
     AddedTokenSplitter.Segments seg = splitter.split(text);
     if (seg == null) {
       int[] ids = fromMemory.apply(text);
@@ -93,7 +97,7 @@ final class SegmentedEncoder {
       if (ids != null) {
         hitCount++;
       } else {
-        ids = fromMemory.apply(key);
+        ids = segmentFromMemory.apply(key);
         if (ids == null) {
           return null;
         }
@@ -138,7 +142,8 @@ final class SegmentedEncoder {
     for (int i = from; i < first; i++) {
       out.add(seg.tokenIds[i]);
     }
-    int[] ids = plain.apply(first == last ? keys[first] : text.substring(seg.starts[first], seg.ends[last]));
+    int[] ids = first == last ? segmentPlain.apply(keys[first])
+        : plain.apply(text.substring(seg.starts[first], seg.ends[last]));
     int pos = 0;
     for (int i = first; i <= last; i++) {
       if (!seg.isPiece(i)) {

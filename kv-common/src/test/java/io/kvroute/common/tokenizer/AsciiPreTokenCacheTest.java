@@ -83,6 +83,27 @@ class AsciiPreTokenCacheTest {
   }
 
   @Test
+  void shouldGiveTheNativeIdsForRandomSegmentsWithAngleBrackets() {
+    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
+    SplittableRandom rnd = new SplittableRandom(13);
+    int fast = 0;
+    for (int k = 0; k < 5_000; k++) {
+      String text = randomText(rnd, 80);
+      if (text.contains("<|") || text.contains("<tool_call>") || text.contains("</tool_call>")) {
+        continue; // could hold an added token: not a segment
+      }
+      int[] ids = cache.encodeSegment(text);
+      if (ids != null) {
+        assertThat(ids).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+        fast += text.indexOf('<') >= 0 ? 1 : 0;
+      }
+      assertThat(cache.encode(text) == null || text.indexOf('<') < 0).as("raw text with '<' is left to the caller")
+          .isTrue();
+    }
+    assertThat(fast).as("segments with '<' answered from the cache").isGreaterThan(100);
+  }
+
+  @Test
   void shouldEncodeEachNewPieceOnceAndLeaveMostlyNewTextToTheCaller() {
     AtomicInteger nativeCalls = new AtomicInteger();
     AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, s -> {

@@ -16,7 +16,8 @@ class EncodeFromMemoryTest {
 
   private static final ModelTokenizer PLAIN = ModelTokenizer.loadBundled(0);
   private static final String[] WORDS = {"the", " router", " keeps", " cache", "'s", " blocks", ".", ",", "\n", " ",
-      "  ", "\n\n", " 42", " x[i] += 1;", " (ok)", "!", " KV", " worker", "-", " prefix", "\t", " it'll", " WE'RE"};
+      "  ", "\n\n", " 42", " x[i] += 1;", " (ok)", "!", " KV", " worker", "-", " prefix", "\t", " it'll", " WE'RE",
+      " a < b", " List<String>", "</div>", "<", "|", ">", " <|", "|>", "<tool", "im_end"};
   private static final String[] MARKERS = {"<|im_start|>", "<|im_end|>", "<tool_call>", "<|endoftext|>"};
 
   private static String randomText(SplittableRandom rnd) {
@@ -47,7 +48,8 @@ class EncodeFromMemoryTest {
       assertThat(cached.encodeFromMemory(text)).as("a text just encoded is answered from memory")
           .containsExactly(PLAIN.encode(text));
     }
-    assertThat(answered).as("new texts of known words answered from memory").isGreaterThan(1_500);
+    // (1,177 of 2,000 with this seed: adjacent symbol fragments form symbol runs never seen before)
+    assertThat(answered).as("new texts of known words answered from memory").isGreaterThan(1_000);
   }
 
   @Test
@@ -67,6 +69,19 @@ class EncodeFromMemoryTest {
     cached.encodeCached(turn);
     assertThat(cached.encodeFromMemory(turn + known)).containsExactly(PLAIN.encode(turn + known));
     assertThat(ModelTokenizer.loadBundled(0).encodeFromMemory("the")).as("caches off").isNull();
+  }
+
+  @Test
+  void shouldKeepTheFastPathForAngleBracketsBetweenAddedTokens() {
+    ModelTokenizer cached = ModelTokenizer.loadBundled(1 << 20);
+    String code = "<|im_start|>user\nif a < b: print(List<String> x) </div> <|fim <tool>|<|im_end|>\n";
+    assertThat(cached.encodeCached(code)).containsExactly(PLAIN.encode(code));
+    for (int i = 0; i < 4; i++) { // new segments of the same pieces: at most 8 new pieces are cached per segment
+      cached.encodeCached("<|im_start|>user\nif a < b: print(List<String> x) </div> <|fim <tool>|" + i);
+    }
+    // a new text of the same pieces: '<' starts added tokens, yet inside a segment it is a plain character
+    String other = "<|im_start|>user\nif b < a: print(List<String> x) <|fim </div> <tool>|<|im_end|>\n";
+    assertThat(cached.encodeFromMemory(other)).containsExactly(PLAIN.encode(other));
   }
 
   @Test
