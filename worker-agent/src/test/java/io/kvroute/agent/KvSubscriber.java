@@ -23,6 +23,8 @@ public final class KvSubscriber implements AutoCloseable {
   private final List<LoadMetrics> load = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean stopped;
+  /** Why the subscriber thread ended early, reported by the waits instead of a bare timeout. */
+  private volatile Throwable failure;
 
   private final LongPredicate lost;
 
@@ -69,9 +71,10 @@ public final class KvSubscriber implements AutoCloseable {
           load.add(LoadMetricsCodec.decode(metrics.recv(0)));
         }
       }
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
       if (!stopped) {
-        throw new IllegalStateException(e);
+        failure = e;
+        System.err.println("test-kv-sub failed: " + e);
       }
     } finally {
       poller.close();
@@ -103,7 +106,7 @@ public final class KvSubscriber implements AutoCloseable {
       }
       Thread.sleep(10);
     }
-    throw new AssertionError("no matching batch within " + timeoutMs + " ms; got " + batches);
+    throw new AssertionError("no matching batch within " + timeoutMs + " ms; got " + batches + state(), failure);
   }
 
   /** Waits until at least one load message arrived. */
@@ -117,7 +120,13 @@ public final class KvSubscriber implements AutoCloseable {
       }
       Thread.sleep(10);
     }
-    throw new AssertionError("no matching load message within " + timeoutMs + " ms");
+    throw new AssertionError("no matching load message within " + timeoutMs + " ms; got " + load + state(),
+        failure);
+  }
+
+  private String state() {
+    return failure != null ? "; the subscriber thread failed: " + failure
+        : thread.isAlive() ? "; the subscriber thread is running" : "; the subscriber thread ended";
   }
 
   @Override
