@@ -69,8 +69,8 @@ public final class RadixIndex {
   private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
   private long[] dupKeys = new long[64];
   private int[] dupStamp = new int[64];
+  private byte[] undoScratch = new byte[64];
   private int dupGeneration;
-  private final long[] dupFilter = new long[64];
   private int[] capacityHints = new int[64];
 
   // ---------------------------------------------------------------- writes (owner thread)
@@ -92,13 +92,17 @@ public final class RadixIndex {
     return apply(target, event, WriteGate.NONE);
   }
 
+  /**
+   * Stores a chain. A hash repeated within the event (or equal to its parent) cannot be stored without first
+   * mapping that hash: at its second occurrence the put finds it mapped to an earlier node of this very path. So
+   * instead of checking every event up front, the exact check runs only when a put finds its hash mapped to another
+   * node (otherwise only a worker re-storing a block elsewhere does that); if the event does self-reference, the
+   * blocks stored so far are taken back in reverse order, which leaves the tree, the tables and the counters as
+   * before the event (readers may have seen the partial chain meanwhile, as they may see any event half applied).
+   */
   private boolean store(int target, KvEvent.Stored s, WriteGate gate) {
     long[] blocks = s.blockHashes();
     long[] locals = s.tokensHashes();
-    if (selfReferencing(s)) {
-      drops.incrementAndGet(Drop.SELF_REFERENCE.ordinal());
-      return false;
-    }
     EngineHashTable map = mapFor(target);
     RadixNode parent = root;
     if (s.hasParent()) {
@@ -108,10 +112,12 @@ public final class RadixIndex {
           map.remove(s.parentHash());
           entries--;
         }
-        drops.incrementAndGet(Drop.UNKNOWN_PARENT.ordinal());
+        // An event both self-referencing and under an unknown parent counts as self-referencing.
+        drops.incrementAndGet((selfReferencing(s) ? Drop.SELF_REFERENCE : Drop.UNKNOWN_PARENT).ordinal());
         return false;
       }
     }
+    byte[] undo = undoFlags(blocks.length);
     for (int i = 0; i < blocks.length; i++) {
       long bh = blocks[i];
       RadixNode c = parent.find(locals[i]);
@@ -124,65 +130,86 @@ public final class RadixIndex {
       RadixNode prev = map.put(bh, c);
       if (prev == null) {
         entries++;
-      } else if (prev != c && prev.remove(target)) {
-        // The engine re-stored this hash elsewhere: it no longer holds the old place.
-        hiWords -= prev.trimHigh();
-        pruneUp(prev);
+      } else if (prev != c) {
+        if (selfReferencing(s)) {
+          takeBack(target, map, s, i, c, prev, undo);
+          drops.incrementAndGet(Drop.SELF_REFERENCE.ordinal());
+          return false;
+        }
+        if (prev.remove(target)) {
+          // The engine re-stored this hash elsewhere: it no longer holds the old place.
+          hiWords -= prev.trimHigh();
+          pruneUp(prev);
+        }
       }
-      hiWords += c.add(target);
+      boolean held = c.has(target);
+      undo[i] = (byte) ((prev == null ? NEW_MAPPING : 0) | (held ? 0 : NEW_HOLDER));
+      if (!held) {
+        hiWords += c.add(target);
+      }
       parent = c;
       gate.tick();
     }
     return true;
   }
 
+  private static final byte NEW_MAPPING = 1;
+  private static final byte NEW_HOLDER = 2;
+
+  private byte[] undoFlags(int n) {
+    if (undoScratch.length < n) {
+      undoScratch = new byte[Math.max(n, undoScratch.length * 2)];
+    }
+    return undoScratch;
+  }
+
   /**
-   * True if a block hash repeats within the event or equals its parent. Small events compare pairwise. Larger ones
-   * first mark one bit per hash in a 4,096-bit filter (cleared again word by word afterwards): with no bit seen
-   * twice no hash repeats, so only a real repeat or a filter collision (about n²/8,192 of n-block events) pays
-   * the exact check, a reusable open-addressing set stamped by generation (no allocation, no clearing).
+   * Undoes a self-referencing store found at block {@code at}: that block's put (which replaced {@code prev} by
+   * {@code node}) is reverted, then blocks {@code at - 1} .. 0 lose the mapping and the holder bit they gained (as
+   * recorded in {@code undo}), and every node left unheld and childless is unlinked again.
+   */
+  private void takeBack(int target, EngineHashTable map, KvEvent.Stored s, int at, RadixNode node, RadixNode prev,
+      byte[] undo) {
+    long[] blocks = s.blockHashes();
+    map.put(blocks[at], prev);
+    RadixNode up = node.parent; // block at - 1 of the chain (the chain is a path: each block's node is a child)
+    pruneUp(node);
+    for (int k = at - 1; k >= 0; k--) {
+      RadixNode c = up;
+      up = c.parent;
+      if ((undo[k] & NEW_HOLDER) != 0 && c.remove(target)) {
+        hiWords -= c.trimHigh();
+      }
+      if ((undo[k] & NEW_MAPPING) != 0) {
+        map.remove(blocks[k]);
+        entries--;
+      }
+      pruneUp(c);
+    }
+  }
+
+  /**
+   * True if a block hash repeats within the event or equals its parent (exact; runs only when a store finds a hash
+   * already mapped elsewhere). Small events compare pairwise, larger ones go through a reusable open-addressing set
+   * stamped by generation (no allocation, no clearing).
    */
   private boolean selfReferencing(KvEvent.Stored s) {
     long[] blocks = s.blockHashes();
     int n = blocks.length;
-    if (n <= 6) {
-      for (int i = 0; i < n; i++) {
-        if (s.hasParent() && blocks[i] == s.parentHash()) {
+    if (n > 6) {
+      return repeats(s);
+    }
+    for (int i = 0; i < n; i++) {
+      if (s.hasParent() && blocks[i] == s.parentHash()) {
+        return true;
+      }
+      for (int j = i + 1; j < n; j++) {
+        if (blocks[i] == blocks[j]) {
           return true;
         }
-        for (int j = i + 1; j < n; j++) {
-          if (blocks[i] == blocks[j]) {
-            return true;
-          }
-        }
       }
-      return false;
     }
-    long[] f = dupFilter;
-    boolean collided = s.hasParent() && !mark(f, s.parentHash());
-    for (int i = 0; i < n && !collided; i++) {
-      collided = !mark(f, blocks[i]);
-    }
-    for (long b : blocks) {
-      f[filterBit(b) >>> 6] = 0L;
-    }
-    if (s.hasParent()) {
-      f[filterBit(s.parentHash()) >>> 6] = 0L;
-    }
-    return collided && repeats(s);
-  }
-
-  private static int filterBit(long h) {
-    return (int) ((h * 0x9E3779B97F4A7C15L) >>> 52);
-  }
-
-  /** Sets the hash's filter bit; false if it was already set. */
-  private static boolean mark(long[] f, long h) {
-    int bit = filterBit(h);
-    long m = 1L << bit;
-    long w = f[bit >>> 6];
-    f[bit >>> 6] = w | m;
-    return (w & m) == 0;
+    return false;
   }
 
   private boolean repeats(KvEvent.Stored s) {

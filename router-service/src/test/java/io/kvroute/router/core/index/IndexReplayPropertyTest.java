@@ -105,6 +105,92 @@ class IndexReplayPropertyTest {
     assertThat(index.nodes()).isZero();
   }
 
+  /**
+   * Self-referencing stored events are rejected without a trace: an index that also receives them (each a chain
+   * that starts inside what its target holds, runs through blocks other targets hold into new ones, with one hash
+   * repeated somewhere or equal to the parent) ends identical to a twin that never saw them, through later events
+   * and a full eviction.
+   */
+  @ParameterizedTest(name = "seed {0}, {1} targets")
+  @CsvSource({"11, 3", "12, 5", "13, 66"})
+  void shouldLeaveNoTraceOfARejectedSelfReferencingEvent(long seed, int targets) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    RadixIndex index = new RadixIndex();
+    RadixIndex twin = new RadixIndex();
+    List<List<long[]>> held = new ArrayList<>();
+    for (int t = 0; t < targets; t++) {
+      held.add(new ArrayList<>());
+    }
+    int rejected = 0;
+    for (int step = 0; step < 4000; step++) {
+      int t = rnd.nextInt(targets);
+      List<long[]> mine = held.get(t);
+      long[] full = mine.isEmpty() || rnd.nextInt(4) == 0 ? new long[0] : mine.get(rnd.nextInt(mine.size()));
+      int from = full.length == 0 ? 0 : rnd.nextInt(full.length + 1); // the event starts inside what t holds
+      long[] path = java.util.Arrays.copyOf(full, full.length + 1 + rnd.nextInt(8));
+      for (int i = full.length; i < path.length; i++) {
+        path[i] = 1 + rnd.nextInt(4);
+      }
+      long[] seq = engineHashes(t, path);
+      long[] blocks = java.util.Arrays.copyOfRange(seq, from, path.length);
+      long[] locals = java.util.Arrays.copyOfRange(path, from, path.length);
+      boolean bad = rnd.nextInt(3) == 0;
+      if (bad) {
+        int j = rnd.nextInt(blocks.length);
+        if (from > 0 && rnd.nextBoolean()) {
+          blocks[j] = seq[from - 1]; // the parent's hash among the blocks
+        } else if (blocks.length > 1) {
+          int i = rnd.nextInt(blocks.length);
+          while (i == j) {
+            i = rnd.nextInt(blocks.length);
+          }
+          blocks[Math.max(i, j)] = blocks[Math.min(i, j)];
+        } else {
+          bad = false;
+        }
+      }
+      KvEvent.Stored ev = from == 0 ? KvEvent.Stored.root(blocks, locals)
+          : KvEvent.Stored.under(seq[from - 1], blocks, locals);
+      boolean ok = index.apply(t, ev);
+      if (bad) {
+        assertThat(ok).as("step %d", step).isFalse();
+        rejected++;
+      } else {
+        assertThat(twin.apply(t, ev)).isEqualTo(ok);
+        if (ok) {
+          for (int i = full.length + 1; i <= path.length; i++) {
+            mine.add(java.util.Arrays.copyOf(path, i));
+          }
+        }
+      }
+      if (rnd.nextInt(4) == 0 && !mine.isEmpty()) {
+        long[] p = mine.get(rnd.nextInt(mine.size()));
+        long[] ps = engineHashes(t, p);
+        KvEvent.Removed gone = new KvEvent.Removed(new long[] {ps[ps.length - 1]});
+        assertThat(index.apply(t, gone)).isEqualTo(twin.apply(t, gone));
+      }
+      if (step % 500 == 0) {
+        assertThat(index.canonical()).as("step %d", step).isEqualTo(twin.canonical());
+      }
+    }
+    assertThat(rejected).isGreaterThan(1000);
+    assertThat(index.dropped(RadixIndex.Drop.SELF_REFERENCE)).isEqualTo(rejected);
+    assertThat(index.canonical()).isEqualTo(twin.canonical());
+    assertThat(index.nodes()).isEqualTo(twin.nodes());
+    assertThat(index.entries()).isEqualTo(twin.entries());
+    for (int t = 0; t < targets; t++) {
+      assertThat(index.size(t)).as("size of %d", t).isEqualTo(twin.size(t));
+      for (long[] path : held.get(t)) {
+        long[] seq = engineHashes(t, path);
+        KvEvent.Removed gone = new KvEvent.Removed(new long[] {seq[seq.length - 1]});
+        assertThat(index.apply(t, gone)).isEqualTo(twin.apply(t, gone));
+      }
+    }
+    assertThat(index.canonical()).isEqualTo(twin.canonical());
+    assertThat(index.nodes()).isZero();
+    assertThat(index.entries()).isZero();
+  }
+
   private static long[] engineHashes(int target, long[] path) {
     long[] seq = BlockHasher.sequenceHashes(path);
     if (target % 3 == 1) {

@@ -93,8 +93,8 @@ class RadixIndexTest {
 
   @Test
   void shouldRejectRepeatsAnywhereInLongEventsAndAcceptDistinctHashes() {
-    // Events of more than 6 blocks go through the bit filter: 64 random hashes over 4,096 bits collide in about
-    // 40 % of events, which must then still be accepted; any real repeat (or the parent among the blocks) rejects.
+    // A repeat is found where its second occurrence is stored, and the blocks before it are taken back; events of
+    // distinct hashes must be accepted; any real repeat (or the parent among the blocks) rejects.
     SplittableRandom rnd = new SplittableRandom(11);
     int rejected = 0;
     for (int e = 0; e < 300; e++) {
