@@ -43,7 +43,8 @@ public final class GatewayMetrics {
     this.registry = registry;
     this.ttft = histogram("kvroute.gateway.ttft", "time from request arrival to the first generated token sent");
     this.e2e = histogram("kvroute.gateway.e2e", "time from request arrival to the end of the response");
-    this.tokenize = histogram("kvroute.gateway.tokenize", "time to prompt token ids: chat template + encode, inline or on the tokenizer pool (wait included)");
+    this.tokenize = histogram("kvroute.gateway.tokenize",
+        "time to prompt token ids: chat template + encode, inline or on the tokenizer pool (wait included)");
     this.routerOk = Timer.builder("kvroute.gateway.router.latency").tag("outcome", "ok")
         .description("POST /v1/route round trip").publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
