@@ -32,7 +32,8 @@ import java.util.Set;
  * @param segmentCacheChars bound of the tokenizer's segment cache in char units (key chars + 2 per token id, so
  *                          about 2 bytes each); 0 = off (chat prompts are encoded whole every time)
  * @param tokenizerInlineBytes largest request body whose prompt is first tokenised on the event loop from the
- *                          tokenizer's caches alone (never the native tokenizer); 0 = every text prompt goes to the pool
+ *                          tokenizer's caches alone (never the native tokenizer); 0 = every text prompt goes to the
+ *                          pool
  */
 public record GatewayConfig(
     String host,
