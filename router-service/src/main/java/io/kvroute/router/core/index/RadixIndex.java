@@ -118,6 +118,7 @@ public final class RadixIndex {
       }
     }
     byte[] undo = undoFlags(blocks.length);
+    boolean checked = false; // the exact check covers the whole event: once is enough, however many puts trigger it
     for (int i = 0; i < blocks.length; i++) {
       long bh = blocks[i];
       RadixNode c = parent.find(locals[i]);
@@ -131,11 +132,12 @@ public final class RadixIndex {
       if (prev == null) {
         entries++;
       } else if (prev != c) {
-        if (selfReferencing(s)) {
+        if (!checked && selfReferencing(s)) {
           takeBack(target, map, s, i, c, prev, undo);
           drops.incrementAndGet(Drop.SELF_REFERENCE.ordinal());
           return false;
         }
+        checked = true;
         if (prev.remove(target)) {
           // The engine re-stored this hash elsewhere: it no longer holds the old place.
           hiWords -= prev.trimHigh();

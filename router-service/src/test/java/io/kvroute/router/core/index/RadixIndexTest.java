@@ -114,6 +114,39 @@ class RadixIndexTest {
     assertThat(index.size(0)).isEqualTo(100 * 64);
   }
 
+  /**
+   * An engine that re-stores hashes it holds at another place of the tree (every put of the event finds its hash
+   * mapped to another node, which is also how a repeat shows): the event is accepted, the hashes move, and the old
+   * places, no longer held, are pruned.
+   */
+  @Test
+  void shouldMoveHashesThatAreReStoredElsewhere() {
+    long[] old = new long[40];
+    long[] moved = new long[40];
+    for (int i = 0; i < old.length; i++) {
+      old[i] = 5_000 + i;
+      moved[i] = 9_000 + i;
+    }
+    assertThat(index.apply(0, KvEvent.Stored.root(engine(old), old))).isTrue();
+    assertThat(index.apply(1, KvEvent.Stored.root(engine(old), old))).isTrue();
+    // Target 0 now reports its hashes 6000.. (= old locals + 1000) under the path of `moved`.
+    assertThat(index.apply(0, KvEvent.Stored.root(engine(old), moved))).isTrue();
+
+    assertThat(index.dropped(RadixIndex.Drop.SELF_REFERENCE)).isZero();
+    assertThat(index.size(0)).isEqualTo(40);
+    assertThat(index.nodes()).isEqualTo(80); // the old chain stays for target 1
+    match(old);
+    assertThat(m.depth(0)).isZero();
+    assertThat(m.depth(1)).isEqualTo(40);
+    match(moved);
+    assertThat(m.depth(0)).isEqualTo(40);
+    assertThat(index.apply(1, new KvEvent.Removed(engine(old)))).isTrue();
+    assertThat(index.nodes()).isEqualTo(40);
+    assertThat(index.apply(0, new KvEvent.Removed(engine(old)))).isTrue();
+    assertThat(index.nodes()).isZero();
+    assertThat(index.entries()).isZero();
+  }
+
   @Test
   void shouldPresizeFromACapacityHintWithoutChangingTheTree() {
     RadixIndex hinted = new RadixIndex();
