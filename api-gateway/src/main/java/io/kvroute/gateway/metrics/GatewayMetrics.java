@@ -138,7 +138,6 @@ public final class GatewayMetrics {
     tokenizerRunMicros.recordValue(Math.min(60_000_000L, Math.max(0, nanos / 1000)));
   }
 
-  /** Tokenizer-pool waits recorded since the previous call, in microseconds. */
   /** An inline (event-loop) tokenising attempt took {@code nanos}; {@code done} = it produced the ids. */
   public void tokenizerInline(long nanos, boolean done) {
     tokenizerInline.record(nanos, TimeUnit.NANOSECONDS);
@@ -158,15 +157,17 @@ public final class GatewayMetrics {
     return tokenizerInlineMicros.getIntervalHistogram();
   }
 
-  /** Text prompts tokenised inline and on the pool so far. */
+  /** Text prompts tokenised inline so far. */
   public long inlineTokenised() {
     return (long) inlineTokenised.count();
   }
 
+  /** Text prompts sent to the tokenizer pool so far. */
   public long pooledTokenised() {
     return (long) pooledTokenised.count();
   }
 
+  /** Tokenizer-pool waits recorded since the previous call, in microseconds. */
   public Histogram tokenizerQueueInterval() {
     return tokenizerQueueMicros.getIntervalHistogram();
   }

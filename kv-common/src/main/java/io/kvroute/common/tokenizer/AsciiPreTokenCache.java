@@ -19,8 +19,9 @@ import java.util.function.Function;
  * that piece alone. This is the native result: HF byte-level BPE never merges across pre-tokenizer pieces, NFC
  * leaves ASCII unchanged, and a piece encoded alone is one piece again. Text with another character, or with a
  * character that starts one of the tokenizer's added tokens (matched before pre-tokenisation), is left to the
- * caller ({@link #encode} returns null), and so is text with many new pieces. A cached word costs ~30 ns, a word in
- * a native call over a whole text ~1.5-2 us, a native call for one piece ~4 us.
+ * caller ({@link #encode} returns null), and so is text with many new pieces; text known to hold no added token
+ * ({@link #encodeSegment}) may have any ASCII. A cached word costs ~30 ns, a word in a native call over a whole text
+ * ~1.5-2 us, a native call for one piece ~4 us.
  *
  * <p>{@link #create} returns null unless {@code tokenizer.json} is exactly that pipeline: normalizer NFC or none, a
  * Sequence of Split(the Qwen2 regex, Isolated) and ByteLevel without its own regex, a BPE model without dropout.
