@@ -53,8 +53,8 @@ public final class RadixIndex {
   private static final long TABLE_OVERHEAD_BYTES = 48;
   /**
    * Largest capacity hint honoured per target: a presized engine-hash table costs 10-20 bytes per hinted block up
-   * front (4-byte slots and a tag byte each at load at most 1/2, a power of two), so an engine reporting millions of blocks grows the
-   * rest on demand.
+   * front (4-byte slots and a tag byte each at load at most 1/2, a power of two), so an engine reporting millions
+   * of blocks grows the rest on demand.
    */
   public static final int MAX_PRESIZED_BLOCKS = 1 << 16;
 
