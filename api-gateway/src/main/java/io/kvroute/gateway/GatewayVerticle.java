@@ -155,6 +155,11 @@ public final class GatewayVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** First-token notices and releases this instance sent that the router has not answered yet. */
+  public int routerCallsInFlight() {
+    return routers.lifecycleCallsInFlight();
+  }
+
   /** Workers cached for the fallback policy. */
   public int knownWorkers() {
     return directory.workers().size();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ public final class RouterClient {
       return Future.succeededFuture();
     }
     return lifecycle(callPreferring(route.routerUrl(), HttpMethod.POST,
-        "/v1/requests/" + route.requestId() + "/first_token", null))
+        "/v1/requests/" + route.requestId() + "/first_token", null), call -> call
         .onSuccess(r -> {
           String outcome = r.status() / 100 == 2 ? "ok" : r.status() == 404 ? "not_active" : "error";
           metrics.lifecycle("first_token", outcome);
@@ -108,7 +109,7 @@ public final class RouterClient {
         .onFailure(e -> {
           metrics.lifecycle("first_token", "error");
           LOG.warn("event=first_token_failed request_id={} error={}", route.requestId(), e.getMessage());
-        })
+        }))
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
@@ -118,8 +119,8 @@ public final class RouterClient {
     if (route.fallback()) {
       return;
     }
-    lifecycle(callPreferring(route.routerUrl(), HttpMethod.DELETE, "/v1/requests/" + route.requestId(), null))
-        .onSuccess(r -> {
+    lifecycle(callPreferring(route.routerUrl(), HttpMethod.DELETE, "/v1/requests/" + route.requestId(), null),
+        call -> call.onSuccess(r -> {
           if (r.status() == 404 || r.status() / 100 == 2 && !releasedFlag(r.body())) {
             metrics.lifecycle("release", "not_active");
           } else if (r.status() / 100 == 2) {
@@ -132,13 +133,21 @@ public final class RouterClient {
         .onFailure(e -> {
           metrics.lifecycle("release", "error");
           LOG.warn("event=release_failed request_id={} error={}", route.requestId(), e.getMessage());
-        });
+        }));
   }
 
-  /** Counts a first-token notice or release until the router answered or could not be reached. */
-  private <T> Future<T> lifecycle(Future<T> call) {
+  /**
+   * Counts a first-token notice or release as in flight until the router answered or could not be reached and
+   * {@code outcome}'s handlers (which record it) ran: whoever sees no call in flight sees every outcome counted.
+   */
+  private <T> Future<T> lifecycle(Future<T> call, UnaryOperator<Future<T>> outcome) {
     lifecycleCalls.incrementAndGet();
-    return call.onComplete(ar -> lifecycleCalls.decrementAndGet());
+    return outcome.apply(call).onComplete(ar -> lifecycleCalls.decrementAndGet());
+  }
+
+  /** First-token notices and releases sent and not yet answered (or failed). */
+  public int lifecycleCallsInFlight() {
+    return lifecycleCalls.get();
   }
 
   /**
@@ -317,11 +326,11 @@ public final class RouterClient {
   }
 
   private void releaseAbandoned(String base, String bookingId) {
-    lifecycle(call(base, HttpMethod.DELETE, "/v1/requests/" + bookingId, null))
+    lifecycle(call(base, HttpMethod.DELETE, "/v1/requests/" + bookingId, null), call -> call
         .onSuccess(r -> LOG.info("event=abandoned_booking_released router={} request_id={} status={}", base,
             bookingId, r.status()))
         .onFailure(e -> LOG.warn("event=abandoned_booking_release_failed router={} request_id={} error={}", base,
-            bookingId, e.getMessage()));
+            bookingId, e.getMessage())));
   }
 
   private Future<Reply> call(String base, HttpMethod method, String path, Buffer body) {
