@@ -133,8 +133,8 @@ public record GatewayConfig(
         .option("tokenizer-threads", "auto", "threads of the tokenising worker pool; auto = cores (at least 2)")
         .option("segment-cache-chars", Long.toString(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS),
             "bound of the tokenizer's segment cache (chat turns seen before are not tokenised again), in char units"
-            + " of ~2 bytes: key chars + 2 per token id; 0 = off, and with it the cache of ASCII word pieces"
-            + " (up to 65,536)")
+            + " of ~2 bytes: key chars + 2 per token id; 0 = off, and with it the cache of ASCII and Latin-1 word"
+            + " pieces (up to 65,536)")
         .option("tokenizer-inline-bytes", Integer.toString(DEFAULT_TOKENIZER_INLINE_BYTES),
             "request bodies up to this size are first tokenised on the event loop from the caches alone (chat"
             + " template + cached pieces, never the native tokenizer), saving the pool's two thread hand-offs; a"

@@ -9,7 +9,8 @@ import java.util.function.Function;
  * Thread-CPU time per {@link ModelTokenizer#encode} of a ~480-word ASCII text, native only (caches off) against the
  * default tokenizer (its {@link AsciiPreTokenCache} on), for text of common words (the cache's case) and for text
  * whose every word is new (its worst case): {@code java -cp ... io.kvroute.common.tokenizer.AsciiPieceBenchmark
- * [texts per round]}. Prints the best of 5 rounds. A third case is a chat turn of ~480 code-like words with
+ * [texts per round]}. Prints the best of 5 rounds. A Latin-1 case: ~480 words of Western European languages. A
+ * further case is a chat turn of ~480 code-like words with
  * {@code <} in them ({@code <|im_start|>user\n...<|im_end|>\n} through {@link ModelTokenizer#encodeCached}): native
  * only, the text between the added tokens encoded as raw text (which may hold added tokens, so '<' sends it native:
  * what the segment path did before it used {@link AsciiPreTokenCache#encodeSegment}), and the default path.
@@ -20,6 +21,9 @@ public final class AsciiPieceBenchmark {
       + "request to the worker with longest match while balancing active load across GPUs so time to first token "
       + "drops, which is why users see faster answers.").split(" ");
 
+  private static final String[] EUROPEAN = ("le routeur garde les blocs déjà calculés et envoie chaque requête au "
+      + "serveur qui a le plus long préfixe für die Größe der Übersicht el niño pequeño sí está aquí também não "
+      + "ação então").split(" ");
   private static final String[] CODE = ("if a < b: List<String> x = new ArrayList<>(); <div class=\"row\"> </div> "
       + "return map.get(key) <= 0 -> y >= 1 && z").split(" ");
 
@@ -30,6 +34,23 @@ public final class AsciiPieceBenchmark {
     int texts = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     ModelTokenizer nativeOnly = ModelTokenizer.loadBundled(0);
     ModelTokenizer cached = ModelTokenizer.loadBundled(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
+    double latinNative = Double.MAX_VALUE;
+    double latinCached = Double.MAX_VALUE;
+    SplittableRandom latinRnd = new SplittableRandom(3);
+    for (int round = 0; round < 5; round++) {
+      String[] batch = new String[texts];
+      for (int k = 0; k < texts; k++) {
+        StringBuilder sb = new StringBuilder("req " + latinRnd.nextInt(1_000_000) + ":");
+        for (int w = 0; w < 480; w++) {
+          sb.append(' ').append(EUROPEAN[latinRnd.nextInt(EUROPEAN.length)]);
+        }
+        batch[k] = sb.toString();
+      }
+      latinNative = Math.min(latinNative, cpuMicrosPerText(nativeOnly::encode, batch));
+      latinCached = Math.min(latinCached, cpuMicrosPerText(cached::encode, batch));
+    }
+    System.out.printf("480 French, German, Spanish and Portuguese words (Latin-1): native %.1f us, default %.1f us"
+        + " per text [best of 5 rounds of %d]%n", latinNative, latinCached, texts);
     for (boolean newWords : new boolean[] {false, true}) {
       double bestNative = Double.MAX_VALUE;
       double bestCached = Double.MAX_VALUE;

@@ -13,15 +13,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * An exact fast path of HF {@code encode(text, add_special_tokens=False)} for plain ASCII text (printable
- * characters, tab, CR and LF) under the Qwen2 pre-tokenizer: the text is cut into the pieces of Qwen2's split
- * regex by a hand-written scanner, and each piece's ids come from a cache, filled by the native tokenizer encoding
- * that piece alone. This is the native result: HF byte-level BPE never merges across pre-tokenizer pieces, NFC
- * leaves ASCII unchanged, and a piece encoded alone is one piece again. Text with another character, or with a
- * character that starts one of the tokenizer's added tokens (matched before pre-tokenisation), is left to the
- * caller ({@link #encode} returns null), and so is text with many new pieces; text known to hold no added token
- * ({@link #encodeSegment}) may have any ASCII. A cached word costs ~30 ns, a word in a native call over a whole text
- * ~1.5-2 us, a native call for one piece ~4 us.
+ * An exact fast path of HF {@code encode(text, add_special_tokens=False)} for text of ASCII and Latin-1 (printable
+ * characters, tab, CR and LF; {@link #fastPathChar}: English, code, and most Western European languages) under the
+ * Qwen2 pre-tokenizer: the text is cut into the pieces of Qwen2's split regex by a hand-written scanner, and each
+ * piece's ids come from a cache, filled by the native tokenizer encoding that piece alone. This is the native
+ * result: HF byte-level BPE never merges across pre-tokenizer pieces, NFC leaves such text unchanged, and a piece
+ * encoded alone is one piece again. Text with another character, or with a character that starts one of the
+ * tokenizer's added tokens (matched before pre-tokenisation), is left to the caller ({@link #encode} returns null),
+ * and so is text with many new pieces; text known to hold no added token ({@link #encodeSegment}) may have any of
+ * these characters. A cached word costs ~30 ns, a word in a native call over a whole text ~1.5-2 us, a native call
+ * for one piece ~4 us.
  *
  * <p>{@link #create} returns null unless {@code tokenizer.json} is exactly that pipeline: normalizer NFC or none, a
  * Sequence of Split(the Qwen2 regex, Isolated) and ByteLevel without its own regex, a BPE model without dropout.
@@ -51,7 +52,7 @@ final class AsciiPreTokenCache {
   /** The cache for this {@code tokenizer.json}, or null when its pipeline is not the one described above. */
   static AsciiPreTokenCache create(byte[] tokenizerJson, Function<String, int[]> nativeEncode) {
     Map<String, Object> top = new LinkedHashMap<>();
-    boolean[] startsAdded = new boolean[128];
+    boolean[] startsAdded = new boolean[256];
     try {
       boolean read = TokenizerFiles.forEachField(tokenizerJson, (field, value, p) -> {
         switch (field) {
@@ -66,7 +67,7 @@ final class AsciiPreTokenCache {
                   || content.isEmpty()) {
                 return false;
               }
-              if (content.charAt(0) < 128) {
+              if (content.charAt(0) < 256) {
                 startsAdded[content.charAt(0)] = true;
               }
             }
@@ -104,8 +105,8 @@ final class AsciiPreTokenCache {
   }
 
   /**
-   * The ids of {@code text}, or null when the caller must encode it natively: the text is not plain ASCII free of
-   * added-token starts, or more than a quarter of its pieces are new (one native call per new piece would then cost
+   * The ids of {@code text}, or null when the caller must encode it natively: the text has a character outside
+   * {@link #fastPathChar} or one that starts an added token, or more than a quarter of its pieces are new (one native call per new piece would then cost
    * more than one call for the whole text; up to {@link #WARM_PER_TEXT} of those pieces are encoded and cached, so
    * that the words of a workload enter the cache over its first requests).
    */
@@ -140,8 +141,7 @@ final class AsciiPreTokenCache {
     int n = text.length();
     for (int i = 0; i < n; i++) {
       char c = text.charAt(i);
-      if (c >= 128 || c < 32 && c != '\t' && c != '\n' && c != '\r' || c == 127
-          || mayHoldAddedTokens && startsAddedToken[c]) {
+      if (!fastPathChar(c) || mayHoldAddedTokens && startsAddedToken[c]) {
         return null;
       }
     }
@@ -219,7 +219,7 @@ final class AsciiPreTokenCache {
   }
 
   /**
-   * End of the piece of Qwen2's split regex that starts at {@code i}, for text of printable ASCII, tab, CR and LF:
+   * End of the piece of Qwen2's split regex that starts at {@code i}, for text of {@link #fastPathChar} characters:
    * the regex's alternatives in order (the first that matches wins, each as long as it goes).
    */
   static int pieceEnd(String s, int i) {
@@ -283,16 +283,27 @@ final class AsciiPreTokenCache {
     return j;
   }
 
+  /**
+   * Printable ASCII, tab, CR, LF, and Latin-1's printable characters but NBSP: no C0/C1 controls and none of the
+   * whitespace that Java and HF's regex class differently (U+0085, U+00A0). ASCII + Latin-1 text is NFC already
+   * (no combining marks), so the normalizer changes nothing.
+   */
+  static boolean fastPathChar(char c) {
+    return c < 128 ? c >= 32 && c != 127 || c == '\t' || c == '\n' || c == '\r' : c > 0xA0 && c < 256;
+  }
+
   private static char lower(char c) {
     return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
   }
 
+  /** {@code \p{L}} over the fast path's characters: ASCII letters and Latin-1's (ª, µ, º, À-ÿ but × and ÷). */
   private static boolean letter(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 0xA0 && Character.isLetter(c);
   }
 
+  /** {@code \p{N}} over the fast path's characters: ASCII digits, ², ³, ¹, ¼, ½ and ¾. */
   private static boolean digit(char c) {
-    return c >= '0' && c <= '9';
+    return c >= '0' && c <= '9' || c == 0xB2 || c == 0xB3 || c == 0xB9 || c >= 0xBC && c <= 0xBE;
   }
 
   private static boolean space(char c) {

@@ -253,7 +253,7 @@ public final class ModelTokenizer {
 
   /**
    * {@link #encodeCached} if it needs no native tokenizer call, else null: every piece between added tokens is in the
-   * segment cache or made of ASCII word pieces already cached. Its cost is bounded by the text's length (a scan and
+   * segment cache or made of ASCII or Latin-1 word pieces already cached. Its cost is bounded by the text's length (a scan and
    * map lookups, ~6 ns a char), so a caller may run it where it must not block and send only the nulls to the
    * tokenizer. Always null when the caches are off or the tokenizer has no ASCII fast path.
    */

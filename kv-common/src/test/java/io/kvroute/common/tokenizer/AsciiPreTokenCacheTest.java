@@ -18,6 +18,16 @@ class AsciiPreTokenCacheTest {
   private static final byte[] BUNDLED_JSON = TokenizerFiles.bundled().tokenizerJson();
   /** Printable ASCII, tab, CR, LF, with the characters the regex treats specially over-represented. */
   private static final String ALPHABET = "aZ9 '\n\r\t!.,-sStTmMdDrReEvVlL  \n" + printableAscii();
+  /** ALPHABET and Latin-1's printable characters, its letters, numbers and symbols over-represented. */
+  private static final String LATIN1 = ALPHABET + "éèàçüöñßÉÀ²³¹¼½¾ªºµ×÷«»¿¡§°" + printableLatin1();
+
+  private static String printableLatin1() {
+    StringBuilder sb = new StringBuilder();
+    for (char c = 0xA1; c < 256; c++) {
+      sb.append(c);
+    }
+    return sb.toString();
+  }
 
   private static String printableAscii() {
     StringBuilder sb = new StringBuilder();
@@ -28,10 +38,14 @@ class AsciiPreTokenCacheTest {
   }
 
   private static String randomText(SplittableRandom rnd, int maxLen) {
+    return randomText(rnd, maxLen, ALPHABET);
+  }
+
+  private static String randomText(SplittableRandom rnd, int maxLen, String alphabet) {
     StringBuilder sb = new StringBuilder();
     int len = 1 + rnd.nextInt(maxLen);
     for (int i = 0; i < len; i++) {
-      sb.append(ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
+      sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
     }
     return sb.toString();
   }
@@ -41,7 +55,7 @@ class AsciiPreTokenCacheTest {
     Pattern regex = Pattern.compile(AsciiPreTokenCache.QWEN2_SPLIT);
     SplittableRandom rnd = new SplittableRandom(7);
     for (int k = 0; k < 100_000; k++) {
-      String text = randomText(rnd, 24);
+      String text = randomText(rnd, 24, k % 2 == 0 ? ALPHABET : LATIN1);
       List<String> scanned = new ArrayList<>();
       for (int i = 0; i < text.length(); ) {
         int end = AsciiPreTokenCache.pieceEnd(text, i);
@@ -79,6 +93,34 @@ class AsciiPreTokenCacheTest {
     for (String text : List.of("a <|im_start|>user\nhi<|im_end|>", "naïve café", "tab\u000bvertical", "x\u007fy",
         "emoji 🙂 ok", "I'M here, you'RE there; it's 2024-11-24!\r\n\r\n  done  ")) {
       assertThat(cached.encode(text)).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+    }
+  }
+
+  @Test
+  void shouldGiveTheNativeIdsForRandomLatin1Text() {
+    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
+    SplittableRandom rnd = new SplittableRandom(17);
+    int fast = 0;
+    for (int k = 0; k < 5_000; k++) {
+      String text = randomText(rnd, 80, LATIN1);
+      int[] ids = cache.encodeSegment(text);
+      if (text.contains("<|") || text.contains("<tool_call>") || text.contains("</tool_call>")) {
+        continue; // could hold an added token: not a segment
+      }
+      if (ids != null) {
+        assertThat(ids).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
+        fast += text.chars().anyMatch(c -> c > 127) ? 1 : 0;
+      }
+    }
+    assertThat(fast).as("Latin-1 texts answered from the cache").isGreaterThan(100);
+    // words of Western European languages, and what stays native: NBSP, NEL, combining marks, other scripts
+    for (String text : List.of("Le château a ses raisons", "déjà vu, naïve façade, Straße, niño", "½ + ¼ = ¾ m²")) {
+      cache.encode(text);
+      cache.encode(text);
+      assertThat(cache.encode(text)).as(text).isEqualTo(NATIVE.encode(text));
+    }
+    for (String text : List.of("a\u00a0b", "a\u0085b", "cafe\u0301", "cœur", "Привет", "東京")) {
+      assertThat(cache.encode(text)).as(text).isNull();
     }
   }
 
