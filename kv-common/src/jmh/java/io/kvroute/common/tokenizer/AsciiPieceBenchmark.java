@@ -2,8 +2,10 @@ package io.kvroute.common.tokenizer;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Thread-CPU time per {@link ModelTokenizer#encode} of a ~480-word ASCII text, native only (caches off) against the
@@ -34,73 +36,61 @@ public final class AsciiPieceBenchmark {
     int texts = args.length > 0 ? Integer.parseInt(args[0]) : 300;
     ModelTokenizer nativeOnly = ModelTokenizer.loadBundled(0);
     ModelTokenizer cached = ModelTokenizer.loadBundled(ModelTokenizer.DEFAULT_SEGMENT_CACHE_CHARS);
-    double latinNative = Double.MAX_VALUE;
-    double latinCached = Double.MAX_VALUE;
-    SplittableRandom latinRnd = new SplittableRandom(3);
+    SplittableRandom latin = new SplittableRandom(3);
+    double[] best = bestOf5(texts, () -> words(latin, "", EUROPEAN), nativeOnly::encode, cached::encode);
+    System.out.printf("480 French, German, Spanish and Portuguese words (Latin-1): native %.1f us, default %.1f us"
+        + " per text [best of 5 rounds of %d]%n", best[0], best[1], texts);
+    for (boolean newWords : new boolean[] {false, true}) {
+      SplittableRandom rnd = new SplittableRandom(5);
+      best = bestOf5(texts, () -> newWords ? newWords(rnd) : words(rnd, "", COMMON), nativeOnly::encode,
+          cached::encode);
+      System.out.printf("%s: native %.1f us, default (ASCII piece cache) %.1f us per text [best of 5 rounds of %d]%n",
+          newWords ? "480 new random words" : "480 common words", best[0], best[1], texts);
+    }
+    // a chat turn: encodeCached of the whole turn, and the text between its added tokens taken as raw text
+    SplittableRandom code = new SplittableRandom(7);
+    best = bestOf5(texts, () -> "<|im_start|>" + words(code, "user\n", CODE) + "<|im_end|>\n",
+        nativeOnly::encodeCached, t -> cached.encode(t.substring("<|im_start|>".length(), t.length() - 11)),
+        cached::encodeCached);
+    System.out.printf("chat turn of 480 code-like words with '<': native %.1f us, its text as raw text %.1f us,"
+        + " default (segment + ASCII piece cache) %.1f us per turn [best of 5 rounds of %d]%n", best[0], best[1],
+        best[2], texts);
+  }
+
+  /** Best thread-CPU microseconds per text of each encoder over 5 rounds of {@code texts} new texts. */
+  @SafeVarargs
+  private static double[] bestOf5(int texts, Supplier<String> text, Function<String, int[]>... encoders) {
+    double[] best = new double[encoders.length];
+    Arrays.fill(best, Double.MAX_VALUE);
     for (int round = 0; round < 5; round++) {
       String[] batch = new String[texts];
       for (int k = 0; k < texts; k++) {
-        StringBuilder sb = new StringBuilder("req " + latinRnd.nextInt(1_000_000) + ":");
-        for (int w = 0; w < 480; w++) {
-          sb.append(' ').append(EUROPEAN[latinRnd.nextInt(EUROPEAN.length)]);
-        }
-        batch[k] = sb.toString();
+        batch[k] = text.get();
       }
-      latinNative = Math.min(latinNative, cpuMicrosPerText(nativeOnly::encode, batch));
-      latinCached = Math.min(latinCached, cpuMicrosPerText(cached::encode, batch));
-    }
-    System.out.printf("480 French, German, Spanish and Portuguese words (Latin-1): native %.1f us, default %.1f us"
-        + " per text [best of 5 rounds of %d]%n", latinNative, latinCached, texts);
-    for (boolean newWords : new boolean[] {false, true}) {
-      double bestNative = Double.MAX_VALUE;
-      double bestCached = Double.MAX_VALUE;
-      SplittableRandom rnd = new SplittableRandom(5);
-      for (int round = 0; round < 5; round++) {
-        String[] batch = new String[texts];
-        for (int k = 0; k < texts; k++) {
-          batch[k] = text(rnd, newWords);
-        }
-        bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly::encode, batch));
-        bestCached = Math.min(bestCached, cpuMicrosPerText(cached::encode, batch));
+      for (int e = 0; e < encoders.length; e++) {
+        best[e] = Math.min(best[e], cpuMicrosPerText(encoders[e], batch));
       }
-      System.out.printf("%s: native %.1f us, default (ASCII piece cache) %.1f us per text [best of 5 rounds of %d]%n",
-          newWords ? "480 new random words" : "480 common words", bestNative, bestCached, texts);
     }
-    double bestNative = Double.MAX_VALUE;
-    double bestRaw = Double.MAX_VALUE;
-    double bestSegment = Double.MAX_VALUE;
-    SplittableRandom rnd = new SplittableRandom(7);
-    for (int round = 0; round < 5; round++) {
-      String[] turns = new String[texts];
-      String[] bodies = new String[texts];
-      for (int k = 0; k < texts; k++) {
-        StringBuilder sb = new StringBuilder("user\nreq " + rnd.nextInt(1_000_000) + ":");
-        for (int w = 0; w < 480; w++) {
-          sb.append(' ').append(CODE[rnd.nextInt(CODE.length)]);
-        }
-        bodies[k] = sb.toString();
-        turns[k] = "<|im_start|>" + bodies[k] + "<|im_end|>\n";
-      }
-      bestNative = Math.min(bestNative, cpuMicrosPerText(nativeOnly::encodeCached, turns));
-      bestRaw = Math.min(bestRaw, cpuMicrosPerText(cached::encode, bodies));
-      bestSegment = Math.min(bestSegment, cpuMicrosPerText(cached::encodeCached, turns));
-    }
-    System.out.printf("chat turn of 480 code-like words with '<': native %.1f us, its text as raw text %.1f us,"
-        + " default (segment + ASCII piece cache) %.1f us per turn [best of 5 rounds of %d]%n", bestNative, bestRaw,
-        bestSegment, texts);
+    return best;
   }
 
-  private static String text(SplittableRandom rnd, boolean newWords) {
+  /** {@code prefix} + "req N:" + 480 words drawn from {@code vocabulary}. */
+  private static String words(SplittableRandom rnd, String prefix, String[] vocabulary) {
+    StringBuilder sb = new StringBuilder(prefix + "req " + rnd.nextInt(1_000_000) + ":");
+    for (int w = 0; w < 480; w++) {
+      sb.append(' ').append(vocabulary[rnd.nextInt(vocabulary.length)]);
+    }
+    return sb.toString();
+  }
+
+  /** "req N:" + 480 random lowercase words of 3-8 letters (nearly all new to the piece cache). */
+  private static String newWords(SplittableRandom rnd) {
     StringBuilder sb = new StringBuilder("req " + rnd.nextInt(1_000_000) + ":");
     for (int w = 0; w < 480; w++) {
       sb.append(' ');
-      if (newWords) {
-        int len = 3 + rnd.nextInt(6);
-        for (int i = 0; i < len; i++) {
-          sb.append((char) ('a' + rnd.nextInt(26)));
-        }
-      } else {
-        sb.append(COMMON[rnd.nextInt(COMMON.length)]);
+      int len = 3 + rnd.nextInt(6);
+      for (int i = 0; i < len; i++) {
+        sb.append((char) ('a' + rnd.nextInt(26)));
       }
     }
     return sb.toString();
