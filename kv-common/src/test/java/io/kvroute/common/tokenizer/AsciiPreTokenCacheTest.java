@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -96,22 +98,34 @@ class AsciiPreTokenCacheTest {
     }
   }
 
-  @Test
-  void shouldGiveTheNativeIdsForRandomLatin1Text() {
-    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
-    SplittableRandom rnd = new SplittableRandom(17);
+  /**
+   * Random segments of {@code alphabet} (texts that cannot hold an added token) through {@code encodeSegment}: each
+   * one the fast path answers has the native ids. Returns how many of those {@code counted} accepts; every text also
+   * goes through {@code alsoCheck}.
+   */
+  private static int checkRandomSegments(AsciiPreTokenCache cache, long seed, String alphabet,
+      Predicate<String> counted, Consumer<String> alsoCheck) {
+    SplittableRandom rnd = new SplittableRandom(seed);
     int fast = 0;
     for (int k = 0; k < 5_000; k++) {
-      String text = randomText(rnd, 80, LATIN1);
-      int[] ids = cache.encodeSegment(text);
+      String text = randomText(rnd, 80, alphabet);
       if (text.contains("<|") || text.contains("<tool_call>") || text.contains("</tool_call>")) {
         continue; // could hold an added token: not a segment
       }
+      int[] ids = cache.encodeSegment(text);
       if (ids != null) {
         assertThat(ids).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
-        fast += text.chars().anyMatch(c -> c > 127) ? 1 : 0;
+        fast += counted.test(text) ? 1 : 0;
       }
+      alsoCheck.accept(text);
     }
+    return fast;
+  }
+
+  @Test
+  void shouldGiveTheNativeIdsForRandomLatin1Text() {
+    AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
+    int fast = checkRandomSegments(cache, 17, LATIN1, t -> t.chars().anyMatch(c -> c > 127), t -> { });
     assertThat(fast).as("Latin-1 texts answered from the cache").isGreaterThan(100);
     // words of Western European languages, and what stays native: NBSP, NEL, combining marks, other scripts
     for (String text : List.of("Le château a ses raisons", "déjà vu, naïve façade, Straße, niño", "½ + ¼ = ¾ m²")) {
@@ -127,21 +141,9 @@ class AsciiPreTokenCacheTest {
   @Test
   void shouldGiveTheNativeIdsForRandomSegmentsWithAngleBrackets() {
     AsciiPreTokenCache cache = AsciiPreTokenCache.create(BUNDLED_JSON, NATIVE::encode);
-    SplittableRandom rnd = new SplittableRandom(13);
-    int fast = 0;
-    for (int k = 0; k < 5_000; k++) {
-      String text = randomText(rnd, 80);
-      if (text.contains("<|") || text.contains("<tool_call>") || text.contains("</tool_call>")) {
-        continue; // could hold an added token: not a segment
-      }
-      int[] ids = cache.encodeSegment(text);
-      if (ids != null) {
-        assertThat(ids).as("ids of %s", text).isEqualTo(NATIVE.encode(text));
-        fast += text.indexOf('<') >= 0 ? 1 : 0;
-      }
-      assertThat(cache.encode(text) == null || text.indexOf('<') < 0).as("raw text with '<' is left to the caller")
-          .isTrue();
-    }
+    int fast = checkRandomSegments(cache, 13, ALPHABET, t -> t.indexOf('<') >= 0,
+        t -> assertThat(cache.encode(t) == null || t.indexOf('<') < 0).as("raw text with '<' is left to the caller")
+            .isTrue());
     assertThat(fast).as("segments with '<' answered from the cache").isGreaterThan(100);
   }
 
