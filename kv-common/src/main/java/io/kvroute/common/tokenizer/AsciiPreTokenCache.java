@@ -106,9 +106,10 @@ final class AsciiPreTokenCache {
 
   /**
    * The ids of {@code text}, or null when the caller must encode it natively: the text has a character outside
-   * {@link #fastPathChar} or one that starts an added token, or more than a quarter of its pieces are new (one native call per new piece would then cost
-   * more than one call for the whole text; up to {@link #WARM_PER_TEXT} of those pieces are encoded and cached, so
-   * that the words of a workload enter the cache over its first requests).
+   * {@link #fastPathChar} or one that starts an added token, or more than a quarter of its pieces are new (one
+   * native call per new piece would then cost more than one call for the whole text; up to {@link #WARM_PER_TEXT}
+   * of those pieces are encoded and cached, so that the words of a workload enter the cache over its first
+   * requests).
    */
   int[] encode(String text) {
     return encode(text, false, true);

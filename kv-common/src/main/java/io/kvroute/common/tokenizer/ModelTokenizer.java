@@ -41,7 +41,7 @@ public final class ModelTokenizer {
 
   private final String modelName;
   private final HuggingFaceTokenizer tokenizer;
-  /** Exact fast path for plain ASCII text (null: not this tokenizer's pipeline, or caches off). */
+  /** Exact fast path for ASCII and Latin-1 text (null: not this tokenizer's pipeline, or caches off). */
   private final AsciiPreTokenCache asciiPieces;
   private final ChatTemplate chatTemplate;
   private final Map<String, Object> specialTokenVariables;
@@ -147,7 +147,7 @@ public final class ModelTokenizer {
     return ids != null ? ids : encodeNatively(text);
   }
 
-  /** {@link #encode} of text between added tokens (a segment of the split): the ASCII fast path takes any ASCII. */
+  /** {@link #encode} of text between added tokens (a segment of the split): its {@code <} stays on the fast path. */
   private int[] encodeSegment(String text) {
     int[] ids = asciiPieces == null ? null : asciiPieces.encodeSegment(text);
     return ids != null ? ids : encodeNatively(text);
@@ -253,9 +253,9 @@ public final class ModelTokenizer {
 
   /**
    * {@link #encodeCached} if it needs no native tokenizer call, else null: every piece between added tokens is in the
-   * segment cache or made of ASCII or Latin-1 word pieces already cached. Its cost is bounded by the text's length (a scan and
-   * map lookups, ~6 ns a char), so a caller may run it where it must not block and send only the nulls to the
-   * tokenizer. Always null when the caches are off or the tokenizer has no ASCII fast path.
+   * segment cache or made of ASCII or Latin-1 word pieces already cached. Its cost is bounded by the text's length
+   * (a scan and map lookups, ~6 ns a char), so a caller may run it where it must not block and send only the nulls
+   * to the tokenizer. Always null when the caches are off or the tokenizer has no ASCII fast path.
    */
   public int[] encodeFromMemory(String text) {
     if (text == null) {
