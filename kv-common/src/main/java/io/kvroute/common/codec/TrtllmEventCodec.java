@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,9 +39,29 @@ public final class TrtllmEventCodec {
     if (json == null) {
       throw new DecodeException("null JSON");
     }
+    try {
+      return decodeArray(JsonSupport.FACTORY.createParser(json));
+    } catch (IOException e) {
+      throw JsonSupport.malformed("kv_cache_events", e);
+    }
+  }
+
+  /** {@link #decodeArray(String)} of UTF-8 bytes, as they come off the wire (no String of the body is built). */
+  public static Decoded decodeArray(byte[] json) throws DecodeException {
+    if (json == null) {
+      throw new DecodeException("null JSON");
+    }
+    try {
+      return decodeArray(JsonSupport.FACTORY.createParser(json));
+    } catch (IOException e) {
+      throw JsonSupport.malformed("kv_cache_events", e);
+    }
+  }
+
+  private static Decoded decodeArray(JsonParser parser) throws DecodeException {
     List<TrtllmEvent> events = new ArrayList<>();
     List<String> errors = new ArrayList<>();
-    try (JsonParser p = JsonSupport.FACTORY.createParser(json)) {
+    try (JsonParser p = parser) {
       JsonToken first;
       try {
         first = p.nextToken();
@@ -88,17 +110,46 @@ public final class TrtllmEventCodec {
   }
 
   public static String encodeArray(List<TrtllmEvent> events) {
-    StringWriter out = new StringWriter(64 + events.size() * 256);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize(events));
+    try {
+      writeArray(events, out);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory JSON generation failed", e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Writes {@code events} as a JSON array, in UTF-8, to {@code out} (left open). */
+  public static void writeArray(List<TrtllmEvent> events, OutputStream out) throws IOException {
     try (JsonGenerator g = JsonSupport.FACTORY.createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.writeStartArray();
       for (TrtllmEvent e : events) {
         writeEvent(g, e);
       }
       g.writeEndArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory JSON generation failed", e);
     }
-    return out.toString();
+  }
+
+  /**
+   * About the size of {@link #writeArray}'s output, a little over in the usual case, to size its buffer once: the
+   * verbose token objects (~60 bytes per token) are most of it.
+   */
+  public static int estimatedSize(List<TrtllmEvent> events) {
+    long size = 2;
+    for (TrtllmEvent e : events) {
+      size += 160;
+      if (e instanceof TrtllmEvent.Stored s) {
+        for (TrtllmEvent.StoredBlock b : s.blocks()) {
+          size += 140 + 60L * b.tokenIds().length + (b.mmHashes() == null ? 0 : 70L * b.mmHashes().length);
+        }
+      } else if (e instanceof TrtllmEvent.Removed r) {
+        size += 21L * r.blockHashes().length;
+      } else if (e instanceof TrtllmEvent.Created c) {
+        size += 21L * c.numBlocksPerCacheLevel().length;
+      }
+    }
+    return (int) Math.min(size, Integer.MAX_VALUE - 16);
   }
 
   private static TrtllmEvent readEvent(JsonParser p, IntBuffer tokens) throws IOException, DecodeException {
@@ -228,17 +279,19 @@ public final class TrtllmEventCodec {
     JsonToken t;
     while ((t = JsonSupport.next(p)) != JsonToken.END_ARRAY) {
       if (t == JsonToken.START_OBJECT) {
-        Integer id = null;
+        int id = 0;
+        boolean found = false;
         while (JsonSupport.next(p) != JsonToken.END_OBJECT) {
           String key = p.currentName();
           JsonSupport.next(p);
           if ("token_id".equals(key)) {
             id = (int) JsonSupport.readLong(p, key, Integer.MIN_VALUE, 0xffff_ffffL);
+            found = true;
           } else {
             p.skipChildren();
           }
         }
-        if (id == null) {
+        if (!found) {
           throw new DecodeException("token without token_id");
         }
         tokens.add(id);

@@ -211,7 +211,14 @@ class CodecFuzzTest {
       seeds.add(TrtllmEventCodec.encodeArray(randomTrtllmEvents()));
     }
     // Bad elements are reported in Decoded.errors() (the good ones kept); only a non-array top level throws.
-    fuzzJson(seeds, s -> TrtllmEventCodec.decodeArray(s).errors().isEmpty()).assertMeaningful();
+    fuzzJson(seeds, s -> {
+      TrtllmEventCodec.Decoded fromString = TrtllmEventCodec.decodeArray(s);
+      // The agent decodes the wire bytes: the same events and as many errors (the messages name their source).
+      TrtllmEventCodec.Decoded fromBytes = TrtllmEventCodec.decodeArray(s.getBytes(StandardCharsets.UTF_8));
+      assertThat(fromBytes.events()).isEqualTo(fromString.events());
+      assertThat(fromBytes.errors()).hasSameSizeAs(fromString.errors());
+      return fromString.errors().isEmpty();
+    }).assertMeaningful();
   }
 
   @Test

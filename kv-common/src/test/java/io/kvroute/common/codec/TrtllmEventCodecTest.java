@@ -4,6 +4,9 @@ import static io.kvroute.common.codec.Hex.u;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +114,27 @@ class TrtllmEventCodecTest {
   @Test
   void shouldEncodeEveryTypeToGoldenJson() {
     assertThat(TrtllmEventCodec.encodeArray(GOLDEN_EVENTS)).isEqualTo(GOLDEN_EVERY_TYPE);
+  }
+
+  @Test
+  void shouldWriteTheGoldenJsonAsUtf8WithinItsSizeEstimate() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TrtllmEventCodec.writeArray(GOLDEN_EVENTS, out);
+    assertThat(out.toByteArray()).isEqualTo(GOLDEN_EVERY_TYPE.getBytes(StandardCharsets.UTF_8));
+    assertThat(TrtllmEventCodec.estimatedSize(GOLDEN_EVENTS)).isBetween(out.size(), 2 * out.size());
+  }
+
+  @Test
+  void shouldDecodeUtf8BytesLikeTheString() throws DecodeException {
+    for (String json : List.of(GOLDEN_EVERY_TYPE, REFERENCE)) {
+      TrtllmEventCodec.Decoded d = TrtllmEventCodec.decodeArray(json.getBytes(StandardCharsets.UTF_8));
+      assertThat(d.errors()).isEmpty();
+      assertThat(d.events()).isEqualTo(TrtllmEventCodec.decodeArray(json).events()).isNotEmpty();
+    }
+    assertThatThrownBy(() -> TrtllmEventCodec.decodeArray("{}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(DecodeException.class);
+    assertThatThrownBy(() -> TrtllmEventCodec.decodeArray(new byte[] {(byte) 0xff, (byte) 0xfe}))
+        .isInstanceOf(DecodeException.class);
   }
 
   @Test

@@ -2,12 +2,15 @@ package io.kvroute.router.ingest;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,12 +19,17 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
-import org.zeromq.ZPoller;
 
 /**
  * One thread that owns a set of ZMQ SUB sockets. Every readable socket is drained completely each turn (never one
  * message per tick). Other threads reach the loop only through {@link #execute}, which queues a command and wakes
  * the poller through a pipe; sockets are created, used and closed on the loop thread only.
+ *
+ * <p>The loop waits on one NIO selector on which each socket's {@code ZMQ_FD} is registered once. JeroMQ's pollers
+ * rebuild their registrations on every call (a map, iterators and, for ZPoller, streams and sets per poll): with a
+ * wake-up per published message that was most of the router's garbage. {@code ZMQ_FD} signals only that the socket
+ * has commands to process, so a woken socket is drained until {@code recv} finds nothing, which re-arms the signal
+ * for the next message; every socket is also drained on each tick.
  */
 public final class SubscriberLoop implements AutoCloseable {
 
@@ -44,12 +52,16 @@ public final class SubscriberLoop implements AutoCloseable {
   private final Runnable onTick;
   private final ZContext zmq = new ZContext(1);
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-  private final Map<String, ZMQ.Socket> sockets = new HashMap<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Pipe wakeup;
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
-  private ZPoller poller;
+  private Selector selector;
+
+  /** A subscribed socket and where its messages go; the attachment of the socket's selection key. */
+  private record Subscription(ZMQ.Socket socket, MessageHandler handler, SelectionKey key) {
+  }
 
   /**
    * @param onTick run on the loop thread after every turn and at least every {@code tickMillis} (timers, retries)
@@ -106,33 +118,32 @@ public final class SubscriberLoop implements AutoCloseable {
     }
     socket.subscribe(ZMQ.SUBSCRIPTION_ALL);
     socket.connect(endpoint);
-    sockets.put(key, socket);
-    poller.register(socket, new ZPoller.EventsHandler() {
-      @Override
-      public boolean events(ZMQ.Socket s, int events) {
-        drain(s, handler);
-        return true;
-      }
-
-      @Override
-      public boolean events(SelectableChannel channel, int events) {
-        return true;
-      }
-    }, ZPoller.IN);
+    SelectionKey watch;
+    try {
+      watch = socket.getFD().register(selector, SelectionKey.OP_READ);
+    } catch (ClosedChannelException e) {
+      socket.close();
+      throw new IllegalStateException("cannot watch the socket for " + endpoint, e);
+    }
+    Subscription sub = new Subscription(socket, handler, watch);
+    watch.attach(sub);
+    subscriptions.put(key, sub);
+    drain(sub);
     LOG.info("subscribed loop={} key={} endpoint={} conflate={}", name, key, endpoint, conflate);
   }
 
   /** Loop thread only: closes the socket registered under {@code key}, if any. */
   public void unsubscribe(String key) {
-    ZMQ.Socket socket = sockets.remove(key);
-    if (socket != null) {
-      poller.unregister(socket);
-      socket.close();
+    Subscription sub = subscriptions.remove(key);
+    if (sub != null) {
+      sub.key().cancel();
+      sub.socket().close();
       LOG.info("unsubscribed loop={} key={}", name, key);
     }
   }
 
-  private void drain(ZMQ.Socket socket, MessageHandler handler) {
+  private void drain(Subscription sub) {
+    ZMQ.Socket socket = sub.socket();
     while (true) {
       byte[] first = socket.recv(ZMQ.DONTWAIT);
       if (first == null) {
@@ -147,7 +158,7 @@ public final class SubscriberLoop implements AutoCloseable {
         }
       }
       try {
-        handler.onMessage(frames);
+        sub.handler().onMessage(frames);
       } catch (RuntimeException e) {
         LOG.error("message handler failed loop={} error=\"{}\"", name, e.toString());
       }
@@ -155,53 +166,65 @@ public final class SubscriberLoop implements AutoCloseable {
   }
 
   private void run() {
-    poller = new ZPoller(zmq);
     ByteBuffer sink = ByteBuffer.allocate(256);
-    poller.register(wakeup.source(), new ZPoller.EventsHandler() {
-      @Override
-      public boolean events(ZMQ.Socket socket, int events) {
-        return true;
-      }
-
-      @Override
-      public boolean events(SelectableChannel channel, int events) {
-        try {
-          while (wakeup.source().read(sink.clear()) > 0) {
-            // Emptying the pipe; commands are taken from the queue below.
-          }
-        } catch (IOException e) {
-          // Pipe closed while stopping.
-        }
-        return true;
-      }
-    }, ZPoller.IN);
     try {
+      selector = Selector.open();
+      wakeup.source().register(selector, SelectionKey.OP_READ);
       while (running) {
         runCommands();
-        poller.poll(tickMillis);
+        selector.select(tickMillis);
+        drainReady(selector.selectedKeys(), sink);
         runCommands();
+        for (Subscription sub : subscriptions.values()) {
+          drain(sub);
+        }
         try {
           onTick.run();
         } catch (RuntimeException e) {
           LOG.error("tick failed loop={} error=\"{}\"", name, e.toString());
         }
       }
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       if (running) {
         LOG.error("subscriber loop failed loop={} error=\"{}\"", name, e.toString(), e);
       }
     } finally {
-      for (ZMQ.Socket s : sockets.values()) {
-        s.close();
+      for (Subscription sub : subscriptions.values()) {
+        sub.socket().close();
       }
-      sockets.clear();
-      try {
-        poller.close();
-      } catch (RuntimeException e) {
-        // Closing anyway.
+      subscriptions.clear();
+      if (selector != null) {
+        try {
+          selector.close();
+        } catch (IOException e) {
+          // Closing anyway.
+        }
       }
       zmq.close();
       stopped.countDown();
+    }
+  }
+
+  private void drainReady(Set<SelectionKey> ready, ByteBuffer sink) {
+    for (SelectionKey k : ready) {
+      if (k.attachment() instanceof Subscription sub) {
+        if (k.isValid()) {
+          drain(sub);
+        }
+      } else {
+        emptyWakeupPipe(sink);
+      }
+    }
+    ready.clear();
+  }
+
+  private void emptyWakeupPipe(ByteBuffer sink) {
+    try {
+      while (wakeup.source().read(sink.clear()) > 0) {
+        // Emptying the pipe; commands are taken from the queue.
+      }
+    } catch (IOException e) {
+      // Pipe closed while stopping.
     }
   }
 

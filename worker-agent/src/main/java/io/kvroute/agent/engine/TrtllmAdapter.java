@@ -141,10 +141,10 @@ public final class TrtllmAdapter implements EngineAdapter {
   }
 
   private void pollEvents() {
-    String body;
+    byte[] body;
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
         failed("http_" + r.statusCode());
         return;

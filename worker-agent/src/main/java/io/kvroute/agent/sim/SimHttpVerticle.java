@@ -2,12 +2,14 @@ package io.kvroute.agent.sim;
 
 import io.kvroute.common.codec.IterationStats;
 import io.kvroute.common.codec.IterationStatsCodec;
+import io.kvroute.common.codec.TrtllmEvent;
 import io.kvroute.common.codec.TrtllmEventCodec;
 import io.kvroute.common.tokenizer.ChatTemplateException;
 import io.kvroute.common.tokenizer.ModelTokenizer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +69,7 @@ public final class SimHttpVerticle extends VerticleBase {
     router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(64L << 20))
         .handler(ctx -> generate(ctx, true));
     // engine introspection (drained queues, as trtllm-serve)
-    router.post("/kv_cache_events").handler(ctx -> json(ctx.response(), 200,
-        TrtllmEventCodec.encodeArray(engine.drainEvents())));
+    router.post("/kv_cache_events").handler(this::kvCacheEvents);
     router.get("/metrics").handler(this::metrics);
     // info
     router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, new JsonObject()
@@ -90,6 +93,18 @@ public final class SimHttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** Written straight into one presized body buffer: with long prompts this JSON is the engine's bulkiest output. */
+  private void kvCacheEvents(RoutingContext ctx) {
+    List<TrtllmEvent> events = engine.drainEvents();
+    Buffer body = Buffer.buffer(TrtllmEventCodec.estimatedSize(events));
+    try {
+      TrtllmEventCodec.writeArray(events, new BufferOutputStream(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException("in-memory JSON generation failed", e);
+    }
+    ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body);
   }
 
   private void metrics(RoutingContext ctx) {
