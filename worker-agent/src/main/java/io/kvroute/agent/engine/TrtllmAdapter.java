@@ -10,12 +10,10 @@ import io.kvroute.common.codec.LoadMetrics;
 import io.kvroute.common.codec.TrtllmEvent;
 import io.kvroute.common.codec.TrtllmEventCodec;
 import io.kvroute.common.event.KvEventBatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -38,9 +36,9 @@ public final class TrtllmAdapter implements EngineAdapter {
   private final TrtllmNormalizer normalizer;
   private final KvEventLog log;
   private final AgentMetrics metrics;
-  private final HttpClient http;
-  private final URI eventsUri;
-  private final URI metricsUri;
+  private final EngineHttpClient http;
+  private final String eventsUri;
+  private final String metricsUri;
   private volatile boolean up;
   private volatile boolean seen;
   private volatile LoadMetrics load;
@@ -49,17 +47,17 @@ public final class TrtllmAdapter implements EngineAdapter {
   private final int blockSize;
   private volatile int engineBlockSize;
 
-  public TrtllmAdapter(String kind, String baseUrl, int blockSize, KvEventLog log, AgentMetrics metrics) {
+  public TrtllmAdapter(Vertx vertx, String kind, String baseUrl, int blockSize, KvEventLog log,
+      AgentMetrics metrics) {
     this.kind = kind;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.blockSize = blockSize;
     this.normalizer = new TrtllmNormalizer(blockSize, metrics);
     this.log = log;
     this.metrics = metrics;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1)
-        .build();
-    this.eventsUri = URI.create(this.baseUrl + "/kv_cache_events");
-    this.metricsUri = URI.create(this.baseUrl + "/metrics");
+    this.http = new EngineHttpClient(vertx, 1_000, 2_000);
+    this.eventsUri = this.baseUrl + "/kv_cache_events";
+    this.metricsUri = this.baseUrl + "/metrics";
   }
 
   @Override
@@ -107,6 +105,7 @@ public final class TrtllmAdapter implements EngineAdapter {
   @Override
   public void close() {
     poller.close();
+    http.close();
   }
 
   private void run() {
@@ -143,15 +142,14 @@ public final class TrtllmAdapter implements EngineAdapter {
   private void pollEvents() {
     byte[] body;
     try {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 200) {
-        failed("http_" + r.statusCode());
+      EngineHttpClient.Response r = http.send(HttpMethod.POST, eventsUri);
+      if (r.status() != 200) {
+        failed("http_" + r.status());
         return;
       }
       body = r.body();
     } catch (IOException e) {
-      failed(e.getClass().getSimpleName());
+      failed(e.getMessage());
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -193,12 +191,11 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   private void pollMetrics() {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
+      EngineHttpClient.Response r = http.send(HttpMethod.GET, metricsUri);
+      if (r.status() != 200) {
         return;
       }
-      List<IterationStats> stats = IterationStatsCodec.decodeArray(r.body());
+      List<IterationStats> stats = IterationStatsCodec.decodeArray(new String(r.body(), StandardCharsets.UTF_8));
       if (!stats.isEmpty()) {
         IterationStats last = stats.get(stats.size() - 1);
         load = toLoad(last);

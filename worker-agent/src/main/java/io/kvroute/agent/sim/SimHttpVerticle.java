@@ -272,6 +272,10 @@ public final class SimHttpVerticle extends VerticleBase {
     throw new BadRequest(key + " must be an integer");
   }
 
+  private static String sseLine(JsonObject chunk) {
+    return "data: " + chunk.encode() + "\n\n";
+  }
+
   static void json(HttpServerResponse response, int status, String body) {
     response.setStatusCode(status).putHeader("content-type", "application/json").end(body);
   }
@@ -295,6 +299,7 @@ public final class SimHttpVerticle extends VerticleBase {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile long engineId;
     private boolean headSent;
+    private TokenChunkTemplate tokenChunks;
 
     Exchange(RoutingContext ctx, boolean chat, boolean stream, boolean includeUsage, Context context) {
       this.ctx = ctx;
@@ -327,7 +332,7 @@ public final class SimHttpVerticle extends VerticleBase {
         }
         startStream();
         if (!piece.isEmpty()) {
-          writeChunk(chunk(piece, null));
+          ctx.response().write(tokenChunks.line(piece));
         }
       });
     }
@@ -380,6 +385,7 @@ public final class SimHttpVerticle extends VerticleBase {
         return;
       }
       headSent = true;
+      tokenChunks = new TokenChunkTemplate(sseLine(chunk(TokenChunkTemplate.PIECE, null)));
       ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
           .putHeader("cache-control", "no-cache");
       if (chat) {
@@ -412,7 +418,7 @@ public final class SimHttpVerticle extends VerticleBase {
     }
 
     private void writeChunk(JsonObject chunk) {
-      ctx.response().write("data: " + chunk.encode() + "\n\n");
+      ctx.response().write(sseLine(chunk));
     }
   }
 }
