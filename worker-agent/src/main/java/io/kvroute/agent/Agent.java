@@ -97,10 +97,10 @@ public final class Agent {
             .compose(tok -> SimEngineServer.start(vertx, config.sim(), tok))
             .map(server -> {
               sim = server;
-              return new TrtllmAdapter(vertx, "sim", server.baseUrl(), config.blockSize(), log, metrics);
+              return new TrtllmAdapter("sim", server.baseUrl(), config.blockSize(), log, metrics);
             });
       case "trtllm":
-        return Future.succeededFuture(new TrtllmAdapter(vertx, "trtllm", config.engineUrl(), config.blockSize(), log,
+        return Future.succeededFuture(new TrtllmAdapter("trtllm", config.engineUrl(), config.blockSize(), log,
             metrics));
       default:
         return Future.succeededFuture(new ZmqAdapter(config.engineEventsEndpoints(), config.engineReplayEndpoints(),

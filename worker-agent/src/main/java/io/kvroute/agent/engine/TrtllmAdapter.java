@@ -10,10 +10,12 @@ import io.kvroute.common.codec.LoadMetrics;
 import io.kvroute.common.codec.TrtllmEvent;
 import io.kvroute.common.codec.TrtllmEventCodec;
 import io.kvroute.common.event.KvEventBatch;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -36,9 +38,9 @@ public final class TrtllmAdapter implements EngineAdapter {
   private final TrtllmNormalizer normalizer;
   private final KvEventLog log;
   private final AgentMetrics metrics;
-  private final EngineHttpClient http;
-  private final String eventsUri;
-  private final String metricsUri;
+  private final HttpClient http;
+  private final URI eventsUri;
+  private final URI metricsUri;
   private volatile boolean up;
   private volatile boolean seen;
   private volatile LoadMetrics load;
@@ -47,17 +49,17 @@ public final class TrtllmAdapter implements EngineAdapter {
   private final int blockSize;
   private volatile int engineBlockSize;
 
-  public TrtllmAdapter(Vertx vertx, String kind, String baseUrl, int blockSize, KvEventLog log,
-      AgentMetrics metrics) {
+  public TrtllmAdapter(String kind, String baseUrl, int blockSize, KvEventLog log, AgentMetrics metrics) {
     this.kind = kind;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.blockSize = blockSize;
     this.normalizer = new TrtllmNormalizer(blockSize, metrics);
     this.log = log;
     this.metrics = metrics;
-    this.http = new EngineHttpClient(vertx, 1_000, 2_000);
-    this.eventsUri = this.baseUrl + "/kv_cache_events";
-    this.metricsUri = this.baseUrl + "/metrics";
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1)
+        .build();
+    this.eventsUri = URI.create(this.baseUrl + "/kv_cache_events");
+    this.metricsUri = URI.create(this.baseUrl + "/metrics");
   }
 
   @Override
@@ -105,7 +107,6 @@ public final class TrtllmAdapter implements EngineAdapter {
   @Override
   public void close() {
     poller.close();
-    http.close();
   }
 
   private void run() {
@@ -142,14 +143,15 @@ public final class TrtllmAdapter implements EngineAdapter {
   private void pollEvents() {
     byte[] body;
     try {
-      EngineHttpClient.Response r = http.send(HttpMethod.POST, eventsUri);
-      if (r.status() != 200) {
-        failed("http_" + r.status());
+      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() != 200) {
+        failed("http_" + r.statusCode());
         return;
       }
       body = r.body();
     } catch (IOException e) {
-      failed(e.getMessage());
+      failed(e.getClass().getSimpleName());
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -191,11 +193,12 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   private void pollMetrics() {
     try {
-      EngineHttpClient.Response r = http.send(HttpMethod.GET, metricsUri);
-      if (r.status() != 200) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
         return;
       }
-      List<IterationStats> stats = IterationStatsCodec.decodeArray(new String(r.body(), StandardCharsets.UTF_8));
+      List<IterationStats> stats = IterationStatsCodec.decodeArray(r.body());
       if (!stats.isEmpty()) {
         IterationStats last = stats.get(stats.size() - 1);
         load = toLoad(last);
