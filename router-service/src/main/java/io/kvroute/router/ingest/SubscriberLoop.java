@@ -53,6 +53,8 @@ public final class SubscriberLoop implements AutoCloseable {
   private final ZContext zmq = new ZContext(1);
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
+  /** The same subscriptions, walked by index each turn: no iterator, and a handler may (un)subscribe meanwhile. */
+  private final List<Subscription> active = new ArrayList<>();
   private final Pipe wakeup;
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -128,6 +130,7 @@ public final class SubscriberLoop implements AutoCloseable {
     Subscription sub = new Subscription(socket, handler, watch);
     watch.attach(sub);
     subscriptions.put(key, sub);
+    active.add(sub);
     drain(sub);
     LOG.info("subscribed loop={} key={} endpoint={} conflate={}", name, key, endpoint, conflate);
   }
@@ -136,6 +139,7 @@ public final class SubscriberLoop implements AutoCloseable {
   public void unsubscribe(String key) {
     Subscription sub = subscriptions.remove(key);
     if (sub != null) {
+      active.remove(sub);
       sub.key().cancel();
       sub.socket().close();
       LOG.info("unsubscribed loop={} key={}", name, key);
@@ -175,8 +179,8 @@ public final class SubscriberLoop implements AutoCloseable {
         selector.select(tickMillis);
         drainReady(selector.selectedKeys(), sink);
         runCommands();
-        for (Subscription sub : subscriptions.values()) {
-          drain(sub);
+        for (int i = 0; i < active.size(); i++) {
+          drain(active.get(i));
         }
         try {
           onTick.run();
@@ -189,9 +193,10 @@ public final class SubscriberLoop implements AutoCloseable {
         LOG.error("subscriber loop failed loop={} error=\"{}\"", name, e.toString(), e);
       }
     } finally {
-      for (Subscription sub : subscriptions.values()) {
+      for (Subscription sub : active) {
         sub.socket().close();
       }
+      active.clear();
       subscriptions.clear();
       if (selector != null) {
         try {
