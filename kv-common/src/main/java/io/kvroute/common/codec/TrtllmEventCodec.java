@@ -1,11 +1,13 @@
 package io.kvroute.common.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,7 +42,7 @@ public final class TrtllmEventCodec {
       throw new DecodeException("null JSON");
     }
     try {
-      return decodeArray(JsonSupport.FACTORY.createParser(json));
+      return decodeInMemory(JsonSupport.FACTORY.createParser(json));
     } catch (IOException e) {
       throw JsonSupport.malformed("kv_cache_events", e);
     }
@@ -52,20 +54,40 @@ public final class TrtllmEventCodec {
       throw new DecodeException("null JSON");
     }
     try {
-      return decodeArray(JsonSupport.FACTORY.createParser(json));
+      return decodeInMemory(JsonSupport.FACTORY.createParser(json));
     } catch (IOException e) {
       throw JsonSupport.malformed("kv_cache_events", e);
     }
   }
 
-  private static Decoded decodeArray(JsonParser parser) throws DecodeException {
+  /**
+   * {@link #decodeArray(String)} of a UTF-8 stream, read as it arrives (the body is never held whole). The stream is
+   * left open. A failed read is an {@link IOException}, told apart from malformed JSON ({@link DecodeException} or
+   * errors in the result).
+   */
+  public static Decoded decodeArray(InputStream json) throws DecodeException, IOException {
+    JsonParser parser = JsonSupport.FACTORY.createParser(json);
+    parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+    return decodeArray(parser);
+  }
+
+  /** Decodes in-memory JSON, where reading cannot fail but for malformed input. */
+  private static Decoded decodeInMemory(JsonParser parser) throws DecodeException {
+    try {
+      return decodeArray(parser);
+    } catch (IOException e) {
+      throw JsonSupport.malformed("kv_cache_events", e);
+    }
+  }
+
+  private static Decoded decodeArray(JsonParser parser) throws DecodeException, IOException {
     List<TrtllmEvent> events = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     try (JsonParser p = parser) {
       JsonToken first;
       try {
         first = p.nextToken();
-      } catch (IOException e) {
+      } catch (JsonProcessingException e) {
         throw JsonSupport.malformed("kv_cache_events is not JSON", e);
       }
       if (first != JsonToken.START_ARRAY) {
@@ -100,11 +122,9 @@ public final class TrtllmEventCodec {
         if (p.nextToken() != null) {
           errors.add("trailing data after the array");
         }
-      } catch (IOException e) {
+      } catch (JsonProcessingException e) {
         errors.add("element " + index + ": " + JsonSupport.malformed("syntax error, rest ignored", e).getMessage());
       }
-    } catch (IOException e) {
-      throw JsonSupport.malformed("kv_cache_events", e);
     }
     return new Decoded(events, errors);
   }

@@ -4,8 +4,11 @@ import static io.kvroute.common.codec.Hex.u;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -133,8 +136,33 @@ class TrtllmEventCodecTest {
     }
     assertThatThrownBy(() -> TrtllmEventCodec.decodeArray("{}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(DecodeException.class);
+    assertThatThrownBy(() -> TrtllmEventCodec.decodeArray(new ByteArrayInputStream(new byte[] {'{', '}'})))
+        .isInstanceOf(DecodeException.class);
     assertThatThrownBy(() -> TrtllmEventCodec.decodeArray(new byte[] {(byte) 0xff, (byte) 0xfe}))
         .isInstanceOf(DecodeException.class);
+  }
+
+  @Test
+  void shouldDecodeAStreamLikeTheStringAndTellAFailedReadFromBadJson() throws Exception {
+    byte[] golden = GOLDEN_EVERY_TYPE.getBytes(StandardCharsets.UTF_8);
+    TrtllmEventCodec.Decoded d = TrtllmEventCodec.decodeArray(new ByteArrayInputStream(golden));
+    assertThat(d.errors()).isEmpty();
+    assertThat(d.events()).isEqualTo(GOLDEN_EVENTS);
+
+    String bad = "[{\"event_id\":0,\"data\":{\"type\":\"removed\",\"block_hashes\":[1]}},{\"event_id\":1,";
+    d = TrtllmEventCodec.decodeArray(new ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)));
+    assertThat(d.events()).hasSize(1);
+    assertThat(d.errors()).hasSize(1);
+
+    InputStream cut = new SequenceInputStream(new ByteArrayInputStream(golden, 0, golden.length / 2),
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("connection reset");
+          }
+        });
+    assertThatThrownBy(() -> TrtllmEventCodec.decodeArray(cut)).isInstanceOf(IOException.class)
+        .hasMessage("connection reset");
   }
 
   @Test

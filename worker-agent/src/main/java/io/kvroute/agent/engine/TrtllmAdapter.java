@@ -11,6 +11,7 @@ import io.kvroute.common.codec.TrtllmEvent;
 import io.kvroute.common.codec.TrtllmEventCodec;
 import io.kvroute.common.event.KvEventBatch;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -141,15 +142,19 @@ public final class TrtllmAdapter implements EngineAdapter {
   }
 
   private void pollEvents() {
-    byte[] body;
+    TrtllmEventCodec.Decoded decoded;
     try {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 200) {
-        failed("http_" + r.statusCode());
-        return;
+      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
+      // Parsed as it arrives: with long prompts the body is mostly token objects, tens of KB per poll.
+      try (InputStream body = r.body()) {
+        if (r.statusCode() != 200) {
+          failed("http_" + r.statusCode());
+          return;
+        }
+        reachable();
+        decoded = TrtllmEventCodec.decodeArray(body);
       }
-      body = r.body();
     } catch (IOException e) {
       failed(e.getClass().getSimpleName());
       return;
@@ -157,11 +162,6 @@ public final class TrtllmAdapter implements EngineAdapter {
       Thread.currentThread().interrupt();
       poller.stop();
       return;
-    }
-    reachable();
-    TrtllmEventCodec.Decoded decoded;
-    try {
-      decoded = TrtllmEventCodec.decodeArray(body);
     } catch (DecodeException e) {
       metrics.dropped("malformed");
       metrics.enginePoll("malformed");
