@@ -10,9 +10,14 @@ import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A HuggingFace chat template rendered with jinjava the way {@code transformers} renders it with Jinja2:
@@ -25,12 +30,21 @@ import jinjava.javax.el.ELResolver;
  * Each thread therefore keeps its own parsed tree and its own copy of the global context, and a render is a child
  * context of that copy (exactly the shape renderForResult builds) rendering the cached tree. Any render that
  * throws or reports a fatal error is redone the uncached way, so error messages are unchanged.
+ *
+ * <p>A template that prints message contents verbatim is rendered with short stand-ins for them
+ * ({@link ContentSubstitution}); the first {@link #CHECKED_RENDERS} such renders, and one in
+ * {@link #CHECK_EVERY} after them, are compared with a plain render, and a difference turns stand-ins off for good.
  */
 final class ChatTemplate {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ChatTemplate.class);
   private static final Jinjava ENGINE = createEngine();
+  static final int CHECKED_RENDERS = 32;
+  static final int CHECK_EVERY = 1024;
 
   private final String source;
+  private volatile boolean substituting;
+  private final AtomicLong substitutedRenders = new AtomicLong();
   /** Per thread: the parsed template and a global-context copy (null tree: parsing reported errors). */
   private final ThreadLocal<Prepared> prepared = ThreadLocal.withInitial(this::prepare);
 
@@ -38,11 +52,62 @@ final class ChatTemplate {
   }
 
   ChatTemplate(String template) {
+    this(template, true);
+  }
+
+  /** {@code substitute} false: never stand-ins (tests compare against it). */
+  ChatTemplate(String template, boolean substitute) {
     this.source = TemplateSource.toJinjava(template);
+    this.substituting = substitute && ContentSubstitution.printsContentVerbatim(template);
+  }
+
+  /** Whether renders use content stand-ins (the template qualifies and no check has found a difference). */
+  boolean substituting() {
+    return substituting;
   }
 
   /** Renders with the given template variables ({@code messages}, {@code tools}, {@code add_generation_prompt}...). */
   String render(Map<String, Object> variables) throws ChatTemplateException {
+    if (substituting) {
+      String out = renderSubstituted(variables);
+      if (out != null) {
+        return out;
+      }
+    }
+    return renderPlain(variables);
+  }
+
+  /** The render with content stand-ins, or null when it does not apply or failed (the plain render then decides). */
+  private String renderSubstituted(Map<String, Object> variables) throws ChatTemplateException {
+    Prepared p = prepared.get();
+    if (p.tree() == null || !(variables.get("messages") instanceof List<?> messages)) {
+      return null;
+    }
+    ContentSubstitution sub = ContentSubstitution.of(messages);
+    if (sub == null) {
+      return null;
+    }
+    Map<String, Object> withStandIns = new HashMap<>(variables);
+    withStandIns.put("messages", sub.messages());
+    String shell = renderCached(p, withStandIns);
+    String out = shell == null ? null : sub.fill(shell);
+    if (out == null) {
+      return null;
+    }
+    long n = substitutedRenders.getAndIncrement();
+    if (n < CHECKED_RENDERS || n % CHECK_EVERY == 0) {
+      String plain = renderPlain(variables);
+      if (!plain.equals(out)) {
+        substituting = false;
+        LOG.warn("event=chat_template_stand_ins_off after_renders={} note=\"a render with content stand-ins differed "
+            + "from the plain render; every render is plain from now on\"", n + 1);
+        return plain;
+      }
+    }
+    return out;
+  }
+
+  private String renderPlain(Map<String, Object> variables) throws ChatTemplateException {
     Prepared p = prepared.get();
     if (p.tree() != null) {
       String out = renderCached(p, variables);
