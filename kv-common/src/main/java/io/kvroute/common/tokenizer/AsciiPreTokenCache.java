@@ -150,13 +150,14 @@ final class AsciiPreTokenCache {
     int[][] found = new int[ends.length][];
     int count = 0;
     int missing = 0;
+    PieceKey piece = new PieceKey(text);
     for (int i = 0; i < n; i = ends[count - 1]) {
       if (count == ends.length) {
         ends = Arrays.copyOf(ends, count * 2);
         found = Arrays.copyOf(found, count * 2);
       }
       ends[count] = pieceEnd(text, i);
-      found[count] = pieces.get(text.substring(i, ends[count]));
+      found[count] = pieces.get(piece.of(i, ends[count]));
       if (found[count] == null) {
         if (memoryOnly) {
           return null;
@@ -217,6 +218,48 @@ final class AsciiPreTokenCache {
       pieces.put(piece, ids);
     }
     return ids;
+  }
+
+  /**
+   * A piece of a text as a map key, without copying it out: equal to, and hashing like, the String of the same
+   * characters. {@code Map.get} compares with {@code key.equals(k)} (its contract), so the map's String keys are
+   * found by region; one per encode call, moved from piece to piece, instead of a substring per piece.
+   */
+  static final class PieceKey {
+    private final String text;
+    private int start;
+    private int end;
+    private int hash;
+
+    PieceKey(String text) {
+      this.text = text;
+    }
+
+    PieceKey of(int from, int to) {
+      start = from;
+      end = to;
+      int h = 0;
+      for (int k = from; k < to; k++) {
+        h = 31 * h + text.charAt(k);
+      }
+      hash = h;
+      return this;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof String s && s.length() == end - start && text.regionMatches(start, s, 0, end - start);
+    }
+
+    @Override
+    public String toString() {
+      return text.substring(start, end);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -171,6 +172,30 @@ class AsciiPreTokenCacheTest {
     assertThat(cache.hits()).isEqualTo(10 + 8);
     assertThat(cache.encode("<|im_start|>")).isNull();
     assertThat(cache.encode("café")).isNull();
+  }
+
+  @Test
+  void shouldFindStringKeysByARegionOfText() {
+    SplittableRandom random = new SplittableRandom(5);
+    ConcurrentHashMap<String, Integer> map = new ConcurrentHashMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int n = 1 + random.nextInt(12); n > 0; n--) {
+        sb.append((char) (random.nextBoolean() ? random.nextInt(0x20, 0x7f) : random.nextInt(0xa1, 0x100)));
+      }
+      String text = sb.toString();
+      int from = random.nextInt(text.length());
+      int to = from + 1 + random.nextInt(text.length() - from);
+      String piece = text.substring(from, to);
+      AsciiPreTokenCache.PieceKey key = new AsciiPreTokenCache.PieceKey("<" + text + ">").of(from + 1, to + 1);
+      assertThat(key.hashCode()).isEqualTo(piece.hashCode());
+      assertThat(key.equals(piece)).isTrue();
+      assertThat(key.toString()).isEqualTo(piece);
+      assertThat(key.equals(piece + "x")).isFalse();
+      map.put(piece, i);
+      assertThat(map.get(key)).isEqualTo(i);
+    }
+    assertThat(map.get(new AsciiPreTokenCache.PieceKey("never a key, not at all").of(0, 23))).isNull();
   }
 
   @Test
