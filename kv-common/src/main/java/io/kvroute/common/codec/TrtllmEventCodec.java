@@ -38,26 +38,12 @@ public final class TrtllmEventCodec {
   }
 
   public static Decoded decodeArray(String json) throws DecodeException {
-    if (json == null) {
-      throw new DecodeException("null JSON");
-    }
-    try {
-      return decodeInMemory(JsonSupport.FACTORY.createParser(json));
-    } catch (IOException e) {
-      throw JsonSupport.malformed("kv_cache_events", e);
-    }
+    return decodeInMemory(json, () -> JsonSupport.FACTORY.createParser(json));
   }
 
   /** {@link #decodeArray(String)} of UTF-8 bytes, as they come off the wire (no String of the body is built). */
   public static Decoded decodeArray(byte[] json) throws DecodeException {
-    if (json == null) {
-      throw new DecodeException("null JSON");
-    }
-    try {
-      return decodeInMemory(JsonSupport.FACTORY.createParser(json));
-    } catch (IOException e) {
-      throw JsonSupport.malformed("kv_cache_events", e);
-    }
+    return decodeInMemory(json, () -> JsonSupport.FACTORY.createParser(json));
   }
 
   /**
@@ -71,10 +57,19 @@ public final class TrtllmEventCodec {
     return decodeArray(parser);
   }
 
-  /** Decodes in-memory JSON, where reading cannot fail but for malformed input. */
-  private static Decoded decodeInMemory(JsonParser parser) throws DecodeException {
+  /** Opens a parser over input held in memory. */
+  @FunctionalInterface
+  private interface InMemoryParser {
+    JsonParser open() throws IOException;
+  }
+
+  /** Decodes JSON held in memory, where reading cannot fail but for malformed input. */
+  private static Decoded decodeInMemory(Object json, InMemoryParser parser) throws DecodeException {
+    if (json == null) {
+      throw new DecodeException("null JSON");
+    }
     try {
-      return decodeArray(parser);
+      return decodeArray(parser.open());
     } catch (IOException e) {
       throw JsonSupport.malformed("kv_cache_events", e);
     }
