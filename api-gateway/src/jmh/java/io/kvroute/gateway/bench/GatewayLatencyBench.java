@@ -76,7 +76,8 @@ public final class GatewayLatencyBench {
             "gateway --tokenizer-inline-bytes (0 = every text prompt on the tokenizer pool)")
         .flag("isolate-gateway", "run the gateway + router in a child JVM pinned (taskset) to --gateway-cpus and "
             + "this JVM (load generator, agents, engines) to the other cores, as in a deployment")
-        .option("gateway-cpus", "", "with --isolate-gateway: the gateway JVM's cores (default: the last core)")
+        .option("gateway-cpus", "", "with --isolate-gateway: the gateway JVM's cores (default: the last core); all of "
+            + "this process's cores: both JVMs share them, unpinned")
         .option("gateway-java-opts", "-Xmx1g", "with --isolate-gateway: JVM options of the gateway JVM "
             + "(G1 is added unless a collector is chosen)");
     CliOptions.Parsed p = opts.parse(args);
@@ -102,6 +103,7 @@ public final class GatewayLatencyBench {
 
     boolean isolate = p.bool("isolate-gateway");
     BitSet gatewayCpus = null;
+    boolean sharedCores = false;
     if (isolate) {
       BitSet allowed = CpuAffinity.allowed();
       try {
@@ -110,7 +112,8 @@ public final class GatewayLatencyBench {
       } catch (IllegalArgumentException e) {
         throw new CliOptions.UsageException("--gateway-cpus: " + e.getMessage());
       }
-      if (allowed.intersects(gatewayCpus)) {
+      sharedCores = gatewayCpus.equals(allowed);
+      if (allowed.intersects(gatewayCpus) && !sharedCores) {
         // This JVM may still run on the gateway's cores: run the benchmark again pinned to the others.
         BitSet load = (BitSet) allowed.clone();
         load.andNot(gatewayCpus);
@@ -176,7 +179,7 @@ public final class GatewayLatencyBench {
         ph.wallNanos += res.wallNanos();
       }
     }
-    int cores = Runtime.getRuntime().availableProcessors() + (isolate ? gatewayCpus.cardinality() : 0);
+    int cores = Runtime.getRuntime().availableProcessors() + (isolate && !sharedCores ? gatewayCpus.cardinality() : 0);
     report(p, w, gw.describe(), phases, perRound, rounds, concurrency, cores);
 
     if (Boolean.getBoolean("bench.threadNames")) {
