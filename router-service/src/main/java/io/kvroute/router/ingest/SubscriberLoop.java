@@ -7,9 +7,7 @@ import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -52,17 +50,16 @@ public final class SubscriberLoop implements AutoCloseable {
   private final Runnable onTick;
   private final ZContext zmq = new ZContext(1);
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
-  /** The same subscriptions, walked by index each turn: no iterator, and a handler may (un)subscribe meanwhile. */
-  private final List<Subscription> active = new ArrayList<>();
+  /** Walked by index (no iterator per sweep, and a handler may subscribe or unsubscribe meanwhile); a few entries. */
+  private final List<Subscription> subscriptions = new ArrayList<>();
   private final Pipe wakeup;
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private Selector selector;
 
-  /** A subscribed socket and where its messages go; the attachment of the socket's selection key. */
-  private record Subscription(ZMQ.Socket socket, MessageHandler handler, SelectionKey key) {
+  /** A subscribed socket, its key, and where its messages go; the attachment of the socket's selection key. */
+  private record Subscription(String key, ZMQ.Socket socket, MessageHandler handler, SelectionKey watch) {
   }
 
   /**
@@ -127,22 +124,24 @@ public final class SubscriberLoop implements AutoCloseable {
       socket.close();
       throw new IllegalStateException("cannot watch the socket for " + endpoint, e);
     }
-    Subscription sub = new Subscription(socket, handler, watch);
+    Subscription sub = new Subscription(key, socket, handler, watch);
     watch.attach(sub);
-    subscriptions.put(key, sub);
-    active.add(sub);
+    subscriptions.add(sub);
     drain(sub);
     LOG.info("subscribed loop={} key={} endpoint={} conflate={}", name, key, endpoint, conflate);
   }
 
   /** Loop thread only: closes the socket registered under {@code key}, if any. */
   public void unsubscribe(String key) {
-    Subscription sub = subscriptions.remove(key);
-    if (sub != null) {
-      active.remove(sub);
-      sub.key().cancel();
-      sub.socket().close();
-      LOG.info("unsubscribed loop={} key={}", name, key);
+    for (int i = 0; i < subscriptions.size(); i++) {
+      Subscription sub = subscriptions.get(i);
+      if (sub.key().equals(key)) {
+        subscriptions.remove(i);
+        sub.watch().cancel();
+        sub.socket().close();
+        LOG.info("unsubscribed loop={} key={}", name, key);
+        return;
+      }
     }
   }
 
@@ -171,6 +170,8 @@ public final class SubscriberLoop implements AutoCloseable {
 
   private void run() {
     ByteBuffer sink = ByteBuffer.allocate(256);
+    long tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+    long nextSweep = System.nanoTime();
     try {
       selector = Selector.open();
       wakeup.source().register(selector, SelectionKey.OP_READ);
@@ -179,8 +180,11 @@ public final class SubscriberLoop implements AutoCloseable {
         selector.select(tickMillis);
         drainReady(selector.selectedKeys(), sink);
         runCommands();
-        for (int i = 0; i < active.size(); i++) {
-          drain(active.get(i));
+        if (System.nanoTime() - nextSweep >= 0) {
+          nextSweep = System.nanoTime() + tickNanos;
+          for (int i = 0; i < subscriptions.size(); i++) {
+            drain(subscriptions.get(i));
+          }
         }
         try {
           onTick.run();
@@ -193,10 +197,9 @@ public final class SubscriberLoop implements AutoCloseable {
         LOG.error("subscriber loop failed loop={} error=\"{}\"", name, e.toString(), e);
       }
     } finally {
-      for (Subscription sub : active) {
+      for (Subscription sub : subscriptions) {
         sub.socket().close();
       }
-      active.clear();
       subscriptions.clear();
       if (selector != null) {
         try {

@@ -90,6 +90,22 @@ class SubscriberLoopTest {
   }
 
   @Test
+  void shouldDeliverTheLatestMessageOfAConflatedSocketWithoutATick() throws Exception {
+    Publisher pub = new Publisher();
+    Received got = new Received();
+    onLoop(() -> loop.subscribe("m", pub.endpoint, true, got::add));
+    pub.awaitSubscribed(got, true);
+    for (int i = 0; i < 30; i++) {
+      String latest = "load" + i;
+      for (int k = 0; k <= i % 4; k++) {
+        pub.sendOneFrame(k == i % 4 ? latest : "stale" + i + "-" + k);
+      }
+      got.awaitLast(latest);
+    }
+    assertThat(got.frameCounts()).containsOnly(1);
+  }
+
+  @Test
   void shouldRunCommandsOnTheLoopThreadInOrder() throws Exception {
     List<Integer> order = new CopyOnWriteArrayList<>();
     List<Boolean> onLoopThread = new CopyOnWriteArrayList<>();
@@ -145,12 +161,24 @@ class SubscriberLoopTest {
       socket.send(payload.getBytes(StandardCharsets.UTF_8));
     }
 
+    void sendOneFrame(String payload) {
+      socket.send(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** PUB drops messages until the subscription arrives: probe until one gets through. */
     void awaitSubscribed(Received got) throws InterruptedException {
+      awaitSubscribed(got, false);
+    }
+
+    void awaitSubscribed(Received got, boolean oneFrame) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!got.probed) {
         assertThat(System.nanoTime() < deadline).as("subscription reached the publisher").isTrue();
-        send("probe");
+        if (oneFrame) {
+          sendOneFrame("probe");
+        } else {
+          send("probe");
+        }
         Thread.sleep(20);
       }
     }
@@ -183,6 +211,14 @@ class SubscriberLoopTest {
     void clear() {
       payloads.clear();
       frameCounts.clear();
+    }
+
+    void awaitLast(String payload) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (payloads.isEmpty() || !payloads.get(payloads.size() - 1).equals(payload)) {
+        assertThat(System.nanoTime() < deadline).as("latest message %s delivered", payload).isTrue();
+        Thread.sleep(5);
+      }
     }
 
     void awaitCount(int n) throws InterruptedException {
