@@ -2,11 +2,16 @@ package io.kvroute.common.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * TensorRT-LLM {@code GET /metrics} JSON: an array of {@link IterationStats}. Unknown fields (gpuMemUsage,
@@ -18,9 +23,28 @@ public final class IterationStatsCodec {
   private IterationStatsCodec() {
   }
 
+  /** An upper bound for most arrays of {@code count} stats written by {@link #writeArray}, to presize a buffer. */
+  private static final int BYTES_PER_STATS = 700;
+
   public static String encodeArray(List<IterationStats> stats) {
-    StringWriter out = new StringWriter(64 + stats.size() * 512);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize(stats.size()));
+    try {
+      writeArray(stats, out);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory JSON generation failed", e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Bytes to reserve for {@code count} stats written by {@link #writeArray}. */
+  public static int estimatedSize(int count) {
+    return (int) Math.min(Integer.MAX_VALUE - 8, 2 + (long) BYTES_PER_STATS * count);
+  }
+
+  /** Writes {@code stats} as a JSON array, in UTF-8, to {@code out} (left open). */
+  public static void writeArray(List<IterationStats> stats, OutputStream out) throws IOException {
     try (JsonGenerator g = JsonSupport.FACTORY.createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.writeStartArray();
       for (IterationStats s : stats) {
         g.writeStartObject();
@@ -55,29 +79,59 @@ public final class IterationStatsCodec {
         g.writeEndObject();
       }
       g.writeEndArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory JSON generation failed", e);
     }
-    return out.toString();
   }
 
   public static List<IterationStats> decodeArray(String json) throws DecodeException {
     if (json == null) {
       throw new DecodeException("null JSON");
     }
-    try (JsonParser p = JsonSupport.FACTORY.createParser(json)) {
+    List<IterationStats> out = new ArrayList<>();
+    try {
+      decode(JsonSupport.FACTORY.createParser(json), out::add);
+    } catch (IOException e) {
+      throw JsonSupport.malformed("malformed metrics JSON", e);
+    }
+    return out;
+  }
+
+  /**
+   * The last stats of a UTF-8 array read as it arrives (the agent needs only the latest load; an engine with fast
+   * iterations sends hundreds per poll), or null for an empty array. The whole array is still checked as
+   * {@link #decodeArray} checks it. The stream is left open. A failed read is an {@link IOException}, told apart
+   * from malformed JSON ({@link DecodeException}).
+   */
+  public static IterationStats decodeLast(InputStream json) throws DecodeException, IOException {
+    JsonParser parser = JsonSupport.FACTORY.createParser(json);
+    parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+    LastSeen last = new LastSeen();
+    try {
+      decode(parser, last);
+    } catch (JsonProcessingException e) {
+      throw JsonSupport.malformed("malformed metrics JSON", e);
+    }
+    return last.stats;
+  }
+
+  private static final class LastSeen implements Consumer<IterationStats> {
+    private IterationStats stats;
+
+    @Override
+    public void accept(IterationStats s) {
+      stats = s;
+    }
+  }
+
+  private static void decode(JsonParser parser, Consumer<IterationStats> sink) throws IOException, DecodeException {
+    try (JsonParser p = parser) {
       JsonSupport.next(p);
       JsonSupport.expect(p, JsonToken.START_ARRAY, "metrics");
-      List<IterationStats> out = new ArrayList<>();
       while (JsonSupport.next(p) != JsonToken.END_ARRAY) {
-        out.add(readStats(p));
+        sink.accept(readStats(p));
       }
       if (p.nextToken() != null) {
         throw new DecodeException("trailing data after metrics array");
       }
-      return out;
-    } catch (IOException e) {
-      throw JsonSupport.malformed("malformed metrics JSON", e);
     }
   }
 

@@ -3,7 +3,15 @@ package io.kvroute.common.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class IterationStatsCodecTest {
@@ -49,5 +57,68 @@ class IterationStatsCodecTest {
     assertThatThrownBy(() -> IterationStatsCodec.decodeArray("[{\"numActiveRequests\":1.5}]"))
         .isInstanceOf(DecodeException.class).hasMessageContaining("not an integer");
     assertThatThrownBy(() -> IterationStatsCodec.decodeArray("[{\"iter\":1")).isInstanceOf(DecodeException.class);
+  }
+
+  @Test
+  void shouldWriteUtf8BytesEqualToTheStringWithinTheSizeEstimate() throws IOException {
+    Random random = new Random(7);
+    for (int n : new int[] {0, 1, 2, 50, 400}) {
+      List<IterationStats> stats = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        stats.add(new IterationStats(random.nextLong(), random.nextDouble() * 100, random.nextInt(), random.nextInt(),
+            new IterationStats.KvCacheStats(random.nextLong(), random.nextLong(), random.nextLong(), random.nextInt(),
+                random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong(), random.nextDouble()),
+            new IterationStats.InflightBatchingStats(random.nextInt(), random.nextInt(), random.nextInt(),
+                random.nextInt(), random.nextInt())));
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      IterationStatsCodec.writeArray(stats, out);
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(IterationStatsCodec.encodeArray(stats));
+      // Full-width random values are the largest a record gets: the estimate holds the whole array.
+      assertThat(IterationStatsCodec.estimatedSize(n)).isBetween(out.size(), 2 * out.size());
+    }
+  }
+
+  @Test
+  void shouldDecodeOnlyTheLastStatsOfAStreamAfterCheckingTheWholeArray() throws Exception {
+    IterationStats next = new IterationStats(155, 0.5, 0, 9, null, new IterationStats.InflightBatchingStats(1, 2, 3,
+        4, 5));
+    byte[] two = IterationStatsCodec.encodeArray(List.of(EXPECTED, next)).getBytes(StandardCharsets.UTF_8);
+    assertThat(IterationStatsCodec.decodeLast(new ByteArrayInputStream(two))).isEqualTo(next);
+    assertThat(IterationStatsCodec.decodeLast(stream(REFERENCE))).isEqualTo(EXPECTED);
+    assertThat(IterationStatsCodec.decodeLast(stream("[]"))).isNull();
+
+    // A bad element before a good last one still fails the whole array, as decodeArray does.
+    for (String bad : List.of("{}", "[{\"iter\":\"x\"}," + REFERENCE.substring(1), "[{\"iter\":1", "", "[] []")) {
+      assertThatThrownBy(() -> IterationStatsCodec.decodeLast(stream(bad))).as(bad)
+          .isInstanceOf(DecodeException.class);
+      assertThatThrownBy(() -> IterationStatsCodec.decodeArray(bad)).as(bad).isInstanceOf(DecodeException.class);
+    }
+
+    InputStream cut = new SequenceInputStream(new ByteArrayInputStream(two, 0, two.length / 2), new InputStream() {
+      @Override
+      public int read() throws IOException {
+        throw new IOException("connection reset");
+      }
+    });
+    assertThatThrownBy(() -> IterationStatsCodec.decodeLast(cut)).isInstanceOf(IOException.class)
+        .hasMessage("connection reset");
+  }
+
+  @Test
+  void shouldLeaveTheStreamOpen() throws Exception {
+    boolean[] closed = {false};
+    InputStream body = new ByteArrayInputStream("[]".getBytes(StandardCharsets.UTF_8)) {
+      @Override
+      public void close() {
+        closed[0] = true;
+      }
+    };
+    IterationStatsCodec.decodeLast(body);
+    assertThat(closed[0]).isFalse();
+  }
+
+  private static InputStream stream(String json) {
+    return new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -8,10 +8,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -27,7 +27,8 @@ import org.zeromq.ZMQ;
  * rebuild their registrations on every call (a map, iterators and, for ZPoller, streams and sets per poll): with a
  * wake-up per published message that was most of the router's garbage. {@code ZMQ_FD} signals only that the socket
  * has commands to process, so a woken socket is drained until {@code recv} finds nothing, which re-arms the signal
- * for the next message; every socket is also drained on each tick.
+ * for the next message; every socket is also drained on each tick. Ready keys are handed to a callback instead of
+ * the selected-key set, whose entries and iterator were allocated on every wake-up.
  */
 public final class SubscriberLoop implements AutoCloseable {
 
@@ -57,6 +58,9 @@ public final class SubscriberLoop implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private Selector selector;
+  /** Loop thread only: where the wake-up pipe is read into. */
+  private final ByteBuffer wakeupSink = ByteBuffer.allocate(256);
+  private final Consumer<SelectionKey> onReady = this::onReady;
 
   /** A subscribed socket, its key, and where its messages go; the attachment of the socket's selection key. */
   private record Subscription(String key, ZMQ.Socket socket, MessageHandler handler, SelectionKey watch) {
@@ -169,7 +173,6 @@ public final class SubscriberLoop implements AutoCloseable {
   }
 
   private void run() {
-    ByteBuffer sink = ByteBuffer.allocate(256);
     long tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
     long nextSweep = System.nanoTime();
     try {
@@ -177,8 +180,7 @@ public final class SubscriberLoop implements AutoCloseable {
       wakeup.source().register(selector, SelectionKey.OP_READ);
       while (running) {
         runCommands();
-        selector.select(tickMillis);
-        drainReady(selector.selectedKeys(), sink);
+        selector.select(onReady, tickMillis);
         runCommands();
         if (System.nanoTime() - nextSweep >= 0) {
           nextSweep = System.nanoTime() + tickNanos;
@@ -213,22 +215,19 @@ public final class SubscriberLoop implements AutoCloseable {
     }
   }
 
-  private void drainReady(Set<SelectionKey> ready, ByteBuffer sink) {
-    for (SelectionKey k : ready) {
-      if (k.attachment() instanceof Subscription sub) {
-        if (k.isValid()) {
-          drain(sub);
-        }
-      } else {
-        emptyWakeupPipe(sink);
+  private void onReady(SelectionKey key) {
+    if (key.attachment() instanceof Subscription sub) {
+      if (key.isValid()) {
+        drain(sub);
       }
+    } else {
+      emptyWakeupPipe();
     }
-    ready.clear();
   }
 
-  private void emptyWakeupPipe(ByteBuffer sink) {
+  private void emptyWakeupPipe() {
     try {
-      while (wakeup.source().read(sink.clear()) > 0) {
+      while (wakeup.source().read(wakeupSink.clear()) > 0) {
         // Emptying the pipe; commands are taken from the queue.
       }
     } catch (IOException e) {

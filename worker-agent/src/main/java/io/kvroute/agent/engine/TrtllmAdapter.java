@@ -193,14 +193,16 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   private void pollMetrics() {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return;
+      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
+          .build(), HttpResponse.BodyHandlers.ofInputStream());
+      IterationStats last;
+      try (InputStream body = r.body()) {
+        if (r.statusCode() != 200) {
+          return;
+        }
+        last = IterationStatsCodec.decodeLast(body);
       }
-      List<IterationStats> stats = IterationStatsCodec.decodeArray(r.body());
-      if (!stats.isEmpty()) {
-        IterationStats last = stats.get(stats.size() - 1);
+      if (last != null) {
         load = toLoad(last);
         checkBlockSize(last.kvCacheStats());
       }

@@ -117,7 +117,13 @@ public final class SimHttpVerticle extends VerticleBase {
           new IterationStats.InflightBatchingStats(s.numContextRequests(), s.numGenRequests(),
               s.numPausedRequests(), s.numScheduledRequests(), s.numCtxTokens())));
     }
-    json(ctx.response(), 200, IterationStatsCodec.encodeArray(out));
+    Buffer body = Buffer.buffer(IterationStatsCodec.estimatedSize(out.size()));
+    try {
+      IterationStatsCodec.writeArray(out, new BufferOutputStream(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException("in-memory JSON generation failed", e);
+    }
+    ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body);
   }
 
   /** A request error with its HTTP status (400 for bad input). */
