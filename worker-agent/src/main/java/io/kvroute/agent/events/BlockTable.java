@@ -3,8 +3,10 @@ package io.kvroute.agent.events;
 import io.kvroute.common.event.KvEvent;
 import io.kvroute.common.event.KvEventBatch;
 import it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongIterator;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,21 +15,56 @@ import java.util.List;
  * The agent's view of the engine's cache, built from the events it published: per dp rank, engine block hash →
  * (parent engine hash, tokens hash). It answers {@code /v1/kv/snapshot}. Not thread-safe: the owner serialises
  * access.
+ *
+ * <p>A rank's table holds primitives only: no object per block, and nothing a young collection has to trace. A
+ * large old map of references to new entries had every card of its value array dirty at each young pause (one
+ * new block per random slot), and the pause scanned them all.
  */
 public final class BlockTable {
 
-  private record Entry(boolean hasParent, long parent, long tokensHash) {
+  /** One dp rank's blocks, in store order (a block stored again moves to the end). */
+  private static final class RankTable {
+    final Long2LongLinkedOpenHashMap parentOf = new Long2LongLinkedOpenHashMap();
+    final Long2LongOpenHashMap tokensHashOf = new Long2LongOpenHashMap();
+    /** Blocks stored without a parent (the first of a chain from the root); their parentOf value is meaningless. */
+    final LongOpenHashSet withoutParent = new LongOpenHashSet();
+
+    void store(long block, boolean hasParent, long parent, long tokensHash) {
+      parentOf.putAndMoveToLast(block, parent);
+      tokensHashOf.put(block, tokensHash);
+      if (hasParent) {
+        withoutParent.remove(block);
+      } else {
+        withoutParent.add(block);
+      }
+    }
+
+    void remove(long block) {
+      if (parentOf.containsKey(block)) {
+        parentOf.remove(block);
+        tokensHashOf.remove(block);
+        withoutParent.remove(block);
+      }
+    }
+
+    boolean hasParent(long block) {
+      return !withoutParent.contains(block);
+    }
+
+    int size() {
+      return parentOf.size();
+    }
   }
 
-  private final Int2ObjectAVLTreeMap<Long2ObjectLinkedOpenHashMap<Entry>> ranks = new Int2ObjectAVLTreeMap<>();
+  private final Int2ObjectAVLTreeMap<RankTable> ranks = new Int2ObjectAVLTreeMap<>();
 
   /** Applies a published batch. */
   public void apply(KvEventBatch batch) {
-    Long2ObjectLinkedOpenHashMap<Entry> table = ranks.get(batch.dpRank());
+    RankTable table = ranks.get(batch.dpRank());
     for (KvEvent e : batch.events()) {
       if (e instanceof KvEvent.Stored s) {
         if (table == null) {
-          table = new Long2ObjectLinkedOpenHashMap<>();
+          table = new RankTable();
           ranks.put(batch.dpRank(), table);
         }
         boolean hasParent = s.hasParent();
@@ -35,7 +72,7 @@ public final class BlockTable {
         long[] bh = s.blockHashes();
         long[] th = s.tokensHashes();
         for (int i = 0; i < bh.length; i++) {
-          table.putAndMoveToLast(bh[i], new Entry(hasParent, parent, th[i]));
+          table.store(bh[i], hasParent, parent, th[i]);
           hasParent = true;
           parent = bh[i];
         }
@@ -55,7 +92,7 @@ public final class BlockTable {
   /** Number of blocks over all ranks. */
   public int size() {
     int n = 0;
-    for (Long2ObjectLinkedOpenHashMap<Entry> t : ranks.values()) {
+    for (RankTable t : ranks.values()) {
       n += t.size();
     }
     return n;
@@ -73,13 +110,13 @@ public final class BlockTable {
   public List<KvEventBatch> toStoredEvents() {
     List<KvEventBatch> out = new ArrayList<>(ranks.size());
     for (var rank : ranks.int2ObjectEntrySet()) {
-      Long2ObjectLinkedOpenHashMap<Entry> table = rank.getValue();
+      RankTable table = rank.getValue();
       List<KvEvent> events = new ArrayList<>();
       LongOpenHashSet emitted = new LongOpenHashSet(table.size());
       Chain chain = new Chain();
       LongArrayList path = new LongArrayList();
-      for (var it = table.long2ObjectEntrySet().fastIterator(); it.hasNext(); ) {
-        long start = it.next().getLongKey();
+      for (LongIterator it = table.parentOf.keySet().iterator(); it.hasNext(); ) {
+        long start = it.nextLong();
         if (emitted.contains(start)) {
           continue;
         }
@@ -88,17 +125,17 @@ public final class BlockTable {
         long h = start;
         while (true) {
           path.add(h);
-          Entry en = table.get(h);
-          if (!en.hasParent || emitted.contains(en.parent) || !table.containsKey(en.parent)
+          long parent = table.parentOf.get(h);
+          if (!table.hasParent(h) || emitted.contains(parent) || !table.parentOf.containsKey(parent)
               || path.size() > table.size()) {
             break;
           }
-          h = en.parent;
+          h = parent;
         }
         for (int i = path.size() - 1; i >= 0; i--) {
           long b = path.getLong(i);
           if (emitted.add(b)) {
-            chain.add(events, b, table.get(b));
+            chain.add(events, b, table.hasParent(b), table.parentOf.get(b), table.tokensHashOf.get(b));
           }
         }
       }
@@ -115,15 +152,15 @@ public final class BlockTable {
     private boolean hasParent;
     private long parent;
 
-    void add(List<KvEvent> out, long block, Entry e) {
-      boolean continues = !blocks.isEmpty() && e.hasParent && e.parent == blocks.getLong(blocks.size() - 1);
+    void add(List<KvEvent> out, long block, boolean blockHasParent, long blockParent, long tokensHash) {
+      boolean continues = !blocks.isEmpty() && blockHasParent && blockParent == blocks.getLong(blocks.size() - 1);
       if (!continues) {
         flush(out);
-        hasParent = e.hasParent;
-        parent = e.parent;
+        hasParent = blockHasParent;
+        parent = blockParent;
       }
       blocks.add(block);
-      tokens.add(e.tokensHash);
+      tokens.add(tokensHash);
     }
 
     void flush(List<KvEvent> out) {
