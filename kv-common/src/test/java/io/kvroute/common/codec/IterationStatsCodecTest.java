@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,14 +94,9 @@ class IterationStatsCodecTest {
       assertThatThrownBy(() -> IterationStatsCodec.decodeArray(bad)).as(bad).isInstanceOf(DecodeException.class);
     }
 
-    InputStream cut = new SequenceInputStream(new ByteArrayInputStream(two, 0, two.length / 2), new InputStream() {
-      @Override
-      public int read() throws IOException {
-        throw new IOException("connection reset");
-      }
-    });
+    InputStream cut = CutStream.halfOf(two);
     assertThatThrownBy(() -> IterationStatsCodec.decodeLast(cut)).isInstanceOf(IOException.class)
-        .hasMessage("connection reset");
+        .hasMessage(CutStream.RESET);
   }
 
   @Test

@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -154,15 +153,9 @@ class TrtllmEventCodecTest {
     assertThat(d.events()).hasSize(1);
     assertThat(d.errors()).hasSize(1);
 
-    InputStream cut = new SequenceInputStream(new ByteArrayInputStream(golden, 0, golden.length / 2),
-        new InputStream() {
-          @Override
-          public int read() throws IOException {
-            throw new IOException("connection reset");
-          }
-        });
+    InputStream cut = CutStream.halfOf(golden);
     assertThatThrownBy(() -> TrtllmEventCodec.decodeArray(cut)).isInstanceOf(IOException.class)
-        .hasMessage("connection reset");
+        .hasMessage(CutStream.RESET);
   }
 
   @Test
