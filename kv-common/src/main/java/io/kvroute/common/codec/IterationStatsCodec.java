@@ -20,11 +20,11 @@ import java.util.function.Consumer;
  */
 public final class IterationStatsCodec {
 
+  /** Bytes of one stats object written with full-width numbers: presizes a buffer without a copy when it grows. */
+  private static final int BYTES_PER_STATS = 700;
+
   private IterationStatsCodec() {
   }
-
-  /** An upper bound for most arrays of {@code count} stats written by {@link #writeArray}, to presize a buffer. */
-  private static final int BYTES_PER_STATS = 700;
 
   public static String encodeArray(List<IterationStats> stats) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize(stats.size()));
@@ -102,10 +102,10 @@ public final class IterationStatsCodec {
    * from malformed JSON ({@link DecodeException}).
    */
   public static IterationStats decodeLast(InputStream json) throws DecodeException, IOException {
-    JsonParser parser = JsonSupport.FACTORY.createParser(json);
-    parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
     LastSeen last = new LastSeen();
     try {
+      JsonParser parser = JsonSupport.FACTORY.createParser(json);
+      parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
       decode(parser, last);
     } catch (JsonProcessingException e) {
       throw JsonSupport.malformed("malformed metrics JSON", e);

@@ -16,9 +16,9 @@ import java.util.List;
  * (parent engine hash, tokens hash). It answers {@code /v1/kv/snapshot}. Not thread-safe: the owner serialises
  * access.
  *
- * <p>A rank's table holds primitives only: no object per block, and nothing a young collection has to trace. A
- * large old map of references to new entries had every card of its value array dirty at each young pause (one
- * new block per random slot), and the pause scanned them all.
+ * <p>A rank's table holds primitives only: no object per block, and nothing a young collection has to trace. With
+ * an entry object per block, each new block stored a young reference into a random slot of a large old array, and
+ * the next young pause rescanned every card that such a store had dirtied.
  */
 public final class BlockTable {
 
@@ -26,7 +26,7 @@ public final class BlockTable {
   private static final class RankTable {
     final Long2LongLinkedOpenHashMap parentOf = new Long2LongLinkedOpenHashMap();
     final Long2LongOpenHashMap tokensHashOf = new Long2LongOpenHashMap();
-    /** Blocks stored without a parent (the first of a chain from the root); their parentOf value is meaningless. */
+    /** Blocks stored without a parent (the first of a chain from the root); parentOf keeps the event's parent hash. */
     final LongOpenHashSet withoutParent = new LongOpenHashSet();
 
     void store(long block, boolean hasParent, long parent, long tokensHash) {
