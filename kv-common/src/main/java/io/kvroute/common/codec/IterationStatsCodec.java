@@ -4,11 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -27,13 +25,7 @@ public final class IterationStatsCodec {
   }
 
   public static String encodeArray(List<IterationStats> stats) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize(stats.size()));
-    try {
-      writeArray(stats, out);
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory JSON generation failed", e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return JsonSupport.encodeToString(estimatedSize(stats.size()), out -> writeArray(stats, out));
   }
 
   /** Bytes to reserve for {@code count} stats written by {@link #writeArray}. */
@@ -104,9 +96,7 @@ public final class IterationStatsCodec {
   public static IterationStats decodeLast(InputStream json) throws DecodeException, IOException {
     LastSeen last = new LastSeen();
     try {
-      JsonParser parser = JsonSupport.FACTORY.createParser(json);
-      parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-      decode(parser, last);
+      decode(JsonSupport.streamParser(json), last);
     } catch (JsonProcessingException e) {
       throw JsonSupport.malformed("malformed metrics JSON", e);
     }

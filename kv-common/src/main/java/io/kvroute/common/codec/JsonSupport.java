@@ -5,8 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /** Jackson streaming helpers shared by the JSON codecs: typed reads that fail with {@link DecodeException}. */
 final class JsonSupport {
@@ -19,6 +23,30 @@ final class JsonSupport {
       .build();
 
   private JsonSupport() {
+  }
+
+  /** Writes JSON to a stream, as the codecs' {@code writeArray} methods do. */
+  @FunctionalInterface
+  interface JsonWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** What {@code writer} writes, as a String, from a buffer of {@code estimatedSize} bytes. */
+  static String encodeToString(int estimatedSize, JsonWriter writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize);
+    try {
+      writer.writeTo(out);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory JSON generation failed", e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** A parser reading {@code json} as it arrives and leaving it open (the caller owns the body stream). */
+  static JsonParser streamParser(InputStream json) throws IOException {
+    JsonParser parser = FACTORY.createParser(json);
+    parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+    return parser;
   }
 
   /** A u64 from a JSON integer (signed or unsigned up to 2^64-1) or a hex string (first 16 hex digits). */

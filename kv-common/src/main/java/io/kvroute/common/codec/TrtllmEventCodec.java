@@ -5,11 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,9 +50,7 @@ public final class TrtllmEventCodec {
    * errors in the result).
    */
   public static Decoded decodeArray(InputStream json) throws DecodeException, IOException {
-    JsonParser parser = JsonSupport.FACTORY.createParser(json);
-    parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-    return decodeArray(parser);
+    return decodeArray(JsonSupport.streamParser(json));
   }
 
   /** Opens a parser over input held in memory. */
@@ -125,13 +121,7 @@ public final class TrtllmEventCodec {
   }
 
   public static String encodeArray(List<TrtllmEvent> events) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize(events));
-    try {
-      writeArray(events, out);
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory JSON generation failed", e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return JsonSupport.encodeToString(estimatedSize(events), out -> writeArray(events, out));
   }
 
   /** Writes {@code events} as a JSON array, in UTF-8, to {@code out} (left open). */

@@ -18,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,16 +96,10 @@ public final class SimHttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /** Written straight into one presized body buffer: with long prompts this JSON is the engine's bulkiest output. */
+  /** With long prompts this JSON is the engine's bulkiest output. */
   private void kvCacheEvents(RoutingContext ctx) {
     List<TrtllmEvent> events = engine.drainEvents();
-    Buffer body = Buffer.buffer(TrtllmEventCodec.estimatedSize(events));
-    try {
-      TrtllmEventCodec.writeArray(events, new BufferOutputStream(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException("in-memory JSON generation failed", e);
-    }
-    ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body);
+    jsonBody(ctx.response(), TrtllmEventCodec.estimatedSize(events), out -> TrtllmEventCodec.writeArray(events, out));
   }
 
   private void metrics(RoutingContext ctx) {
@@ -117,13 +112,25 @@ public final class SimHttpVerticle extends VerticleBase {
           new IterationStats.InflightBatchingStats(s.numContextRequests(), s.numGenRequests(),
               s.numPausedRequests(), s.numScheduledRequests(), s.numCtxTokens())));
     }
-    Buffer body = Buffer.buffer(IterationStatsCodec.estimatedSize(out.size()));
+    jsonBody(ctx.response(), IterationStatsCodec.estimatedSize(out.size()),
+        stream -> IterationStatsCodec.writeArray(out, stream));
+  }
+
+  /** Writes JSON to a stream (a codec's {@code writeArray}). */
+  @FunctionalInterface
+  private interface JsonWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** A 200 JSON response written straight into one body buffer of {@code estimatedSize} bytes (no String of it). */
+  private static void jsonBody(HttpServerResponse response, int estimatedSize, JsonWriter writer) {
+    Buffer body = Buffer.buffer(estimatedSize);
     try {
-      IterationStatsCodec.writeArray(out, new BufferOutputStream(body));
+      writer.writeTo(new BufferOutputStream(body));
     } catch (IOException e) {
       throw new UncheckedIOException("in-memory JSON generation failed", e);
     }
-    ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(body);
+    response.setStatusCode(200).putHeader("content-type", "application/json").end(body);
   }
 
   /** A request error with its HTTP status (400 for bad input). */
