@@ -3,10 +3,9 @@ package io.kvroute.agent.engine;
 import io.kvroute.agent.AgentMetrics;
 import io.kvroute.common.codec.LoadMetrics;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -43,10 +42,10 @@ public final class EngineHttpProbe implements AutoCloseable {
       "sglang:token_usage");
   private static final Set<String> WANTED = Set.copyOf(concat(WAITING, RUNNING, USAGE));
 
-  private final URI healthUri;
-  private final URI metricsUri;
+  private final URL healthUrl;
+  private final URL metricsUrl;
   private final AgentMetrics metrics;
-  private final HttpClient http;
+  private final EngineHttp http = new EngineHttp(TIMEOUT, TIMEOUT);
   private volatile boolean healthy;
   private volatile LoadMetrics load;
   private final PollingThread poller = new PollingThread();
@@ -55,15 +54,14 @@ public final class EngineHttpProbe implements AutoCloseable {
 
   /** Either URL may be null or empty (not probed); with neither the probe has nothing to do and starts no thread. */
   public EngineHttpProbe(String healthUrl, String metricsUrl, AgentMetrics metrics) {
-    this.healthUri = healthUrl == null || healthUrl.isEmpty() ? null : URI.create(healthUrl);
-    this.metricsUri = metricsUrl == null || metricsUrl.isEmpty() ? null : URI.create(metricsUrl);
+    this.healthUrl = healthUrl == null || healthUrl.isEmpty() ? null : EngineHttp.url(healthUrl);
+    this.metricsUrl = metricsUrl == null || metricsUrl.isEmpty() ? null : EngineHttp.url(metricsUrl);
     this.metrics = metrics;
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
   }
 
   /** Whether a health URL is polled. */
   public boolean checksHealth() {
-    return healthUri != null;
+    return healthUrl != null;
   }
 
   /** The last health answer was 2xx (false until the first answer; meaningless without a health URL). */
@@ -77,7 +75,7 @@ public final class EngineHttpProbe implements AutoCloseable {
   }
 
   public void start() {
-    if (healthUri == null && metricsUri == null) {
+    if (healthUrl == null && metricsUrl == null) {
       return;
     }
     poller.start("engine-http-probe", this::run);
@@ -89,33 +87,30 @@ public final class EngineHttpProbe implements AutoCloseable {
   }
 
   private void run() {
-    LOG.info("event=engine_probe_started health_url={} metrics_url={}", healthUri, metricsUri);
+    LOG.info("event=engine_probe_started health_url={} metrics_url={}", healthUrl, metricsUrl);
     long nextHealth = System.nanoTime();
     long nextScrape = nextHealth;
     while (poller.running()) {
       long now = System.nanoTime();
       try {
-        if (healthUri != null && now - nextHealth >= 0) {
+        if (healthUrl != null && now - nextHealth >= 0) {
           nextHealth = System.nanoTime() + checkHealth();
         }
         now = System.nanoTime();
-        if (metricsUri != null && now - nextScrape >= 0) {
-          if (healthUri == null || healthy) {
+        if (metricsUrl != null && now - nextScrape >= 0) {
+          if (healthUrl == null || healthy) {
             scrape();
           } else {
             load = null;
           }
           nextScrape = System.nanoTime() + SCRAPE_PERIOD_NANOS;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
       } catch (RuntimeException e) {
         // A bug must not stop the probe: count it and keep going.
         metrics.dropped("internal_error");
         LOG.error("event=engine_probe_failed error=\"{}\"", e.toString());
       }
-      long wake = healthUri == null ? nextScrape : metricsUri == null ? nextHealth : Math.min(nextHealth, nextScrape);
+      long wake = healthUrl == null ? nextScrape : metricsUrl == null ? nextHealth : Math.min(nextHealth, nextScrape);
       long wait = wake - System.nanoTime();
       if (wait > 0) {
         LockSupport.parkNanos(wait);
@@ -125,19 +120,18 @@ public final class EngineHttpProbe implements AutoCloseable {
   }
 
   /** One health poll; returns the delay until the next one. */
-  private long checkHealth() throws InterruptedException {
+  private long checkHealth() {
     String error;
-    try {
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(healthUri).timeout(TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.discarding());
-      error = r.statusCode() / 100 == 2 ? null : "http_" + r.statusCode();
+    try (EngineHttp.Response r = http.get(healthUrl)) {
+      r.body().transferTo(OutputStream.nullOutputStream());
+      error = r.status() / 100 == 2 ? null : "http_" + r.status();
     } catch (IOException e) {
       error = e.getClass().getSimpleName();
     }
     if (error == null) {
       metrics.enginePoll("health_ok");
       if (!healthy) {
-        LOG.info("event=engine_up kind=zmq health_url={} after_failures={}", healthUri, failures);
+        LOG.info("event=engine_up kind=zmq health_url={} after_failures={}", healthUrl, failures);
       }
       healthy = true;
       failures = 0;
@@ -145,23 +139,21 @@ public final class EngineHttpProbe implements AutoCloseable {
     }
     metrics.enginePoll("health_error");
     if (healthy || failures == 0) {
-      LOG.warn("event=engine_unreachable kind=zmq health_url={} error={}", healthUri, error);
+      LOG.warn("event=engine_unreachable kind=zmq health_url={} error={}", healthUrl, error);
     }
     healthy = false;
     failures++;
     return Math.min(MIN_BACKOFF_NANOS << Math.min(failures - 1, 8), MAX_BACKOFF_NANOS);
   }
 
-  private void scrape() throws InterruptedException {
+  private void scrape() {
     String body;
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) {
-        scrapeFailed("http_" + r.statusCode());
+    try (EngineHttp.Response r = http.get(metricsUrl)) {
+      if (r.status() / 100 != 2) {
+        scrapeFailed("http_" + r.status());
         return;
       }
-      body = r.body();
+      body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       scrapeFailed(e.getClass().getSimpleName());
       return;
@@ -174,7 +166,7 @@ public final class EngineHttpProbe implements AutoCloseable {
     LoadMetrics l = toLoad(parsed);
     metrics.engineScrape(l == null ? "absent" : "ok");
     if (l == null && !scrapeFailing) {
-      LOG.warn("event=engine_metrics_absent url={} note=\"none of {} found; load = proxied requests\"", metricsUri,
+      LOG.warn("event=engine_metrics_absent url={} note=\"none of {} found; load = proxied requests\"", metricsUrl,
           WANTED);
     }
     scrapeFailing = l == null;
@@ -184,7 +176,7 @@ public final class EngineHttpProbe implements AutoCloseable {
   private void scrapeFailed(String why) {
     metrics.engineScrape("error");
     if (!scrapeFailing) {
-      LOG.warn("event=engine_metrics_failed url={} error={}", metricsUri, why);
+      LOG.warn("event=engine_metrics_failed url={} error={}", metricsUrl, why);
     }
     scrapeFailing = true;
     load = null;

@@ -11,11 +11,7 @@ import io.kvroute.common.codec.TrtllmEvent;
 import io.kvroute.common.codec.TrtllmEventCodec;
 import io.kvroute.common.event.KvEventBatch;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -39,9 +35,9 @@ public final class TrtllmAdapter implements EngineAdapter {
   private final TrtllmNormalizer normalizer;
   private final KvEventLog log;
   private final AgentMetrics metrics;
-  private final HttpClient http;
-  private final URI eventsUri;
-  private final URI metricsUri;
+  private final EngineHttp http = new EngineHttp(Duration.ofSeconds(1), Duration.ofSeconds(2));
+  private final URL eventsUrl;
+  private final URL metricsUrl;
   private volatile boolean up;
   private volatile boolean seen;
   private volatile LoadMetrics load;
@@ -57,10 +53,8 @@ public final class TrtllmAdapter implements EngineAdapter {
     this.normalizer = new TrtllmNormalizer(blockSize, metrics);
     this.log = log;
     this.metrics = metrics;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1)
-        .build();
-    this.eventsUri = URI.create(this.baseUrl + "/kv_cache_events");
-    this.metricsUri = URI.create(this.baseUrl + "/metrics");
+    this.eventsUrl = EngineHttp.url(this.baseUrl + "/kv_cache_events");
+    this.metricsUrl = EngineHttp.url(this.baseUrl + "/metrics");
   }
 
   @Override
@@ -143,24 +137,16 @@ public final class TrtllmAdapter implements EngineAdapter {
 
   private void pollEvents() {
     TrtllmEventCodec.Decoded decoded;
-    try {
-      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(eventsUri).timeout(Duration.ofSeconds(2))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofInputStream());
-      // Parsed as it arrives: with long prompts the body is mostly token objects, tens of KB per poll.
-      try (InputStream body = r.body()) {
-        if (r.statusCode() != 200) {
-          failed("http_" + r.statusCode());
-          return;
-        }
-        reachable();
-        decoded = TrtllmEventCodec.decodeArray(body);
+    // Parsed as it arrives: with long prompts the body is mostly token objects, tens of KB per poll.
+    try (EngineHttp.Response r = http.post(eventsUrl)) {
+      if (r.status() != 200) {
+        failed("http_" + r.status());
+        return;
       }
+      reachable();
+      decoded = TrtllmEventCodec.decodeArray(r.body());
     } catch (IOException e) {
       failed(e.getClass().getSimpleName());
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      poller.stop();
       return;
     } catch (DecodeException e) {
       metrics.dropped("malformed");
@@ -192,28 +178,23 @@ public final class TrtllmAdapter implements EngineAdapter {
   }
 
   private void pollMetrics() {
-    try {
-      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(metricsUri).timeout(Duration.ofSeconds(2)).GET()
-          .build(), HttpResponse.BodyHandlers.ofInputStream());
-      IterationStats last;
-      try (InputStream body = r.body()) {
-        if (r.statusCode() != 200) {
-          return;
-        }
-        last = IterationStatsCodec.decodeLast(body);
+    IterationStats last;
+    try (EngineHttp.Response r = http.get(metricsUrl)) {
+      if (r.status() != 200) {
+        return;
       }
-      if (last != null) {
-        load = toLoad(last);
-        checkBlockSize(last.kvCacheStats());
-      }
+      last = IterationStatsCodec.decodeLast(r.body());
     } catch (DecodeException e) {
       metrics.dropped("malformed_stats");
       LOG.warn("event=engine_stats_malformed error=\"{}\"", e.getMessage());
+      return;
     } catch (IOException e) {
       LOG.debug("event=engine_stats_failed error=\"{}\"", e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      poller.stop();
+      return;
+    }
+    if (last != null) {
+      load = toLoad(last);
+      checkBlockSize(last.kvCacheStats());
     }
   }
 
