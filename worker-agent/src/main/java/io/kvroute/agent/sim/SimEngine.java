@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * The simulated TensorRT-LLM engine core: a continuous-batching scheduler over a real {@link BlockManager},
  * running on its own thread. Each step schedules decodes first (one token per running request), then prefill
  * chunks of running requests, then admits waiting requests (FIFO, while the batch, the step's token budget and
- * the block pool allow), waits the step's simulated duration ({@link TimingModel}), then applies it: tokens are
- * generated, finished requests store their blocks for reuse and release them.
+ * the block pool allow), lets the step's modelled duration pass ({@link TimingModel}, paced by {@link StepPacer}),
+ * then applies it: tokens are generated, finished requests store their blocks for reuse and release them. A step's
+ * {@code iterLatencyMs} is its modelled duration.
  *
  * <p>Other threads talk to it through {@link #submit}, {@link #abort}, {@link #drainEvents()} and
  * {@link #drainStats()} only. KV events are TRT-LLM's ({@code created} first, consecutive ids from 0).
@@ -51,7 +52,7 @@ public final class SimEngine implements AutoCloseable {
   private final TextModel textModel;
   private final TextGenerator generator;
   private final TimingModel timing;
-  private final SimClock clock;
+  private final StepPacer pacer;
   private final BlockManager blocks;
   private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
   private final AtomicLong ids = new AtomicLong();
@@ -75,7 +76,7 @@ public final class SimEngine implements AutoCloseable {
   /** An engine whose steps pass on {@code clock} (tests: a clock that jumps to each step's end). */
   SimEngine(SimConfig config, TextModel textModel, SimClock clock) {
     this.config = config;
-    this.clock = clock;
+    this.pacer = new StepPacer(clock);
     this.textModel = textModel;
     this.generator = new TextGenerator(textModel);
     this.timing = new TimingModel(config.speedup());
@@ -220,12 +221,13 @@ public final class SimEngine implements AutoCloseable {
       try {
         drainCommands();
         if (running.isEmpty() && waiting.isEmpty()) {
+          pacer.idle();
           LockSupport.parkNanos(IDLE_PARK_NANOS);
           continue;
         }
-        long start = clock.nanoTime();
-        clock.awaitDeadline(start + schedule(), () -> stopped);
-        apply(clock.nanoTime() - start);
+        long step = schedule();
+        pacer.pace(step, () -> stopped);
+        apply(step);
       } catch (RuntimeException e) {
         LOG.error("event=sim_engine_step_failed error=\"{}\"", e.toString());
         failAll(e.toString());
@@ -332,7 +334,7 @@ public final class SimEngine implements AutoCloseable {
   }
 
   /** Applies the planned step: computes the tokens, generates output, finishes and releases. */
-  private void apply(long elapsedNanos) {
+  private void apply(long stepNanos) {
     for (Iterator<SimRequest> it = running.iterator(); it.hasNext(); ) {
       SimRequest r = it.next();
       if (r.scheduled == 0) {
@@ -360,7 +362,7 @@ public final class SimEngine implements AutoCloseable {
       }
     }
     blocks.flushRemoved();
-    recordStats(elapsedNanos);
+    recordStats(stepNanos);
     publishStatus();
   }
 
@@ -452,11 +454,11 @@ public final class SimEngine implements AutoCloseable {
     r.listener.onFinish(r.stopMatched ? "stop" : reason, r.promptLength, r.outputTokens, r.cachedTokens, null);
   }
 
-  private void recordStats(long elapsedNanos) {
+  private void recordStats(long stepNanos) {
     iteration++;
     long reused = blocks.reusedBlocks;
     long missed = blocks.missedBlocks;
-    StepStats s = new StepStats(iteration, elapsedNanos / 1_000_000.0, running.size(), waiting.size(),
+    StepStats s = new StepStats(iteration, stepNanos / 1_000_000.0, running.size(), waiting.size(),
         blocks.numBlocks(), blocks.freeBlocks(), blocks.usedBlocks(), blocks.blockSize(), blocks.allocTotalBlocks,
         blocks.allocNewBlocks, reused, missed, reused + missed == 0 ? 0.0 : (double) reused / (reused + missed),
         ctxRequests, genRequests, 0, ctxRequests + genRequests, ctxTokens);
