@@ -50,6 +50,9 @@ public record AgentConfig(int workerIndex, String workerId, String engine, Strin
     if ("zmq".equals(engine) && (engineEventsEndpoint == null || engineEventsEndpoint.isEmpty())) {
       throw new IllegalArgumentException("--engine zmq needs --engine-events-endpoint");
     }
+    requireHttpUrl("--engine-url", engineUrl);
+    requireHttpUrl("--engine-health-url", engineHealthUrl);
+    requireHttpUrl("--engine-metrics-url", engineMetricsUrl);
     if (blockSize <= 0 || replayBuffer <= 0) {
       throw new IllegalArgumentException("--block-size and --replay-buffer must be positive");
     }
@@ -152,5 +155,21 @@ public record AgentConfig(int workerIndex, String workerId, String engine, Strin
     } catch (IllegalArgumentException e) {
       throw new CliOptions.UsageException(e.getMessage());
     }
+  }
+
+  /** Empty (not set) or an absolute http(s) URL with a host: what the agent's engine calls can reach. */
+  private static void requireHttpUrl(String flag, String url) {
+    if (url == null || url.isEmpty()) {
+      return;
+    }
+    try {
+      java.net.URI u = new java.net.URI(url);
+      if (("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) && u.getHost() != null) {
+        return;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below like any other bad value
+    }
+    throw new IllegalArgumentException(flag + " must be an absolute http(s) URL, got '" + url + "'");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvroute.common.config.CliOptions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +62,21 @@ class AgentConfigTest {
         .hasMessageContaining("one endpoint per events endpoint");
     assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://a:1,"))
         .isInstanceOf(CliOptions.UsageException.class).hasMessageContaining("empty element");
+  }
+
+  @Test
+  void shouldRejectEngineUrlsTheAgentCannotCall() throws Exception {
+    for (String bad : List.of("ftp://e:8000/health", "e:8000/health", "/health", "http:///health")) {
+      assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://e:5555",
+          "--engine-health-url", bad)).as(bad).isInstanceOf(CliOptions.UsageException.class)
+          .hasMessageContaining("--engine-health-url must be an absolute http(s) URL");
+    }
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "trtllm", "--engine-url", "localhost:8000"))
+        .isInstanceOf(CliOptions.UsageException.class).hasMessageContaining("--engine-url");
+    assertThatThrownBy(() -> parse(Map.of(), "--engine", "zmq", "--engine-events-endpoint", "tcp://e:5555",
+        "--engine-metrics-url", "tcp://e:8000/metrics")).isInstanceOf(CliOptions.UsageException.class)
+        .hasMessageContaining("--engine-metrics-url");
+    assertThat(parse(Map.of(), "--engine", "trtllm", "--engine-url", "HTTPS://engine:8443/").engineUrl())
+        .isEqualTo("HTTPS://engine:8443/");
   }
 }
