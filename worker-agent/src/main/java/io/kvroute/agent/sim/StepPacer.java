@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * and no step ends more than {@link #MIN_WAIT_NANOS} before its modelled time. Time the loop could not run at all
  * (a busy CPU, a GC pause) is not made up: once the clock is more than {@link #MIN_WAIT_NANOS} past the timeline,
  * the timeline restarts from now, as an engine whose scheduler was stalled would also be late. At realistic
- * speed-ups every step is longer than the threshold and is waited for as before, overshoot included in the pace.
+ * speed-ups every step is longer than the threshold and is waited for as before, each park's overshoot taken off the
+ * next wait.
  * Not thread-safe: the engine thread's.
  */
 final class StepPacer {
