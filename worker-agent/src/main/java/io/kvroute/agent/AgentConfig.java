@@ -1,5 +1,6 @@
 package io.kvroute.agent;
 
+import io.kvroute.agent.engine.EngineHttp;
 import io.kvroute.agent.sim.SimConfig;
 import io.kvroute.common.config.CliOptions;
 import java.util.List;
@@ -157,19 +158,15 @@ public record AgentConfig(int workerIndex, String workerId, String engine, Strin
     }
   }
 
-  /** Empty (not set) or an absolute http(s) URL with a host: what the agent's engine calls can reach. */
+  /** Empty (not set) or a URL the agent's engine calls accept ({@link EngineHttp#url}). */
   private static void requireHttpUrl(String flag, String url) {
     if (url == null || url.isEmpty()) {
       return;
     }
     try {
-      java.net.URI u = new java.net.URI(url);
-      if (("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) && u.getHost() != null) {
-        return;
-      }
-    } catch (java.net.URISyntaxException e) {
-      // reported below like any other bad value
+      EngineHttp.url(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + " must be an absolute http(s) URL, got '" + url + "'");
     }
-    throw new IllegalArgumentException(flag + " must be an absolute http(s) URL, got '" + url + "'");
   }
 }

@@ -16,7 +16,7 @@ import java.time.Duration;
  * every response to a selector thread and then a worker thread before the poller saw it; polling an engine every
  * 10 ms that way cost three thread wake-ups per poll, and more per body buffer, on the host that runs the engine.
  */
-final class EngineHttp {
+public final class EngineHttp {
 
   /** An answer: its status and its body, which must be closed (fully read, it returns the connection for reuse). */
   record Response(int status, InputStream body) implements AutoCloseable {
@@ -51,10 +51,14 @@ final class EngineHttp {
     return send(c);
   }
 
-  /** {@code url} parsed; an {@link IllegalArgumentException} unless it is an absolute http or https URL. */
-  static URL url(String url) {
+  /**
+   * {@code url} parsed; an {@link IllegalArgumentException} unless it is an absolute http or https URL with a host.
+   * The agent's config checks its engine URLs with it, so a bad one is refused at start.
+   */
+  public static URL url(String url) {
     URI uri = URI.create(url);
-    if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+    boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+    if (!http || uri.getHost() == null) {
       throw new IllegalArgumentException("not an http(s) URL: " + url);
     }
     try {

@@ -105,7 +105,8 @@ class EngineHttpTest {
 
   @Test
   void shouldAcceptOnlyAbsoluteHttpUrls() {
-    for (String bad : List.of("ftp://127.0.0.1/metrics", "file:///etc/passwd", "/metrics", "127.0.0.1:8000")) {
+    for (String bad : List.of("ftp://127.0.0.1/metrics", "file:///etc/passwd", "/metrics", "127.0.0.1:8000",
+        "http:///metrics")) {
       assertThatThrownBy(() -> EngineHttp.url(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(EngineHttp.url("HTTPS://engine:8443/health").getProtocol()).isEqualToIgnoringCase("https");
